@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from gonghui.common.admin import ScopedAdmin
+from gonghui.common.errors import DomainError
+
+from . import actions
+from .models import Role, User
+
+ACCOUNT_ADMINS = {Role.SYSADMIN, Role.SECADMIN}
+
+
+class UserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(label="角色", choices=Role.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(label="初始密码", required=False, widget=forms.PasswordInput,
+                               help_text="新建账号时必填；修改已有账号时留空表示不改密码。")
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "org", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.roles)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin):
+    form = UserForm
+    view_roles = ACCOUNT_ADMINS
+    edit_roles = ACCOUNT_ADMINS
+    list_display = ["username", "full_name", "org", "is_active", "last_login"]
+    list_filter = ["is_active", "role_grants__role"]
+    search_fields = ["username", "full_name", "org__name", "=org__code"]
+    list_select_related = ["org"]
+    autocomplete_fields = ["org"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["username", "org"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        roles = set(data.get("roles") or [])
+        by = request.user
+        try:
+            if not change:
+                if not by.has_role(Role.SYSADMIN):
+                    raise DomainError("只有系统管理员可以新建账号。")
+                saved = actions.create_cadre(username=data["username"], password=data["password"] or "",
+                                             org=data["org"], roles=set(), by=by, full_name=data["full_name"])
+                if roles:
+                    actions.set_roles(saved, roles=roles, by=by)
+                obj.pk = saved.pk
+                return
+            if roles != set(obj.roles):
+                actions.set_roles(obj, roles=roles, by=by)
+            if data["is_active"] != User.objects.get(pk=obj.pk).is_active:
+                actions.set_active(obj, active=data["is_active"], by=by)
+            if data["password"]:
+                actions.change_password(obj, password=data["password"], by=by)
+        except DomainError as e:
+            raise ValidationError(e.message) from None
+
+    def save_related(self, request, form, formsets, change):
+        pass  # roles are saved by the actions above

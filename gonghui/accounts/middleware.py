@@ -1,0 +1,43 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class SessionTimeoutMiddleware:
+    """Idle and absolute session timeouts, enforced on the server (等保: 登录连接超时自动退出)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("gh_login_at", now)
+            last = request.session.get("gh_last_seen", now)
+            if now - last > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                messages.warning(request, "会话已超时，请重新登录。")
+                return redirect(settings.LOGIN_URL)
+            request.session["gh_last_seen"] = now
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Accounts that must use two-factor reach nothing but the two-factor pages until verified."""
+
+    EXEMPT_NAMES = ("accounts:two_factor", "accounts:logout", "admin:logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.requires_two_factor and not user.is_verified():
+            exempt = {reverse(name) for name in self.EXEMPT_NAMES}
+            if request.path not in exempt and not request.path.startswith(settings.STATIC_URL):
+                return redirect(reverse("accounts:two_factor") + "?next=" + request.get_full_path())
+        return self.get_response(request)

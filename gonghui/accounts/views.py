@@ -1,0 +1,78 @@
+import base64
+
+import segno
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gonghui.common import audit
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(label="动态验证码", max_length=6, min_length=6,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                          "inputmode": "numeric", "autofocus": True}))
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/admin/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/admin/"
+
+
+@login_required
+def two_factor(request):
+    """Verify a TOTP code; an account without a confirmed authenticator enrols one first."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False,
+                                                     defaults={"name": "身份验证器"})
+    form = TokenForm(request.POST or None)
+    if form.is_valid():
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit.record("otp_enrolled", actor=request.user, obj=request.user)
+            otp_login(request, device)
+            audit.record("otp_verified", actor=request.user, obj=request.user)
+            return redirect(_next_url(request))
+        audit.record("otp_failed", actor=request.user, obj=request.user, outcome=audit.AuditEntry.Outcome.FAILURE)
+        form.add_error("token", "验证码不正确或已过期，请重新输入。" if allowed else "尝试次数过多，请稍后再试。")
+    context = {**admin.site.each_context(request), "form": form, "enrolling": enrolling,
+               "next": _next_url(request), "title": "双因素认证"}
+    if enrolling:
+        secret = base64.b32encode(device.bin_key).decode()
+        context["secret"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(request, "accounts/two_factor.html", context)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    response = redirect("admin:login")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes lockout: the same page and message as a wrong password, so a lockout reveals
+    neither that the account exists nor that it is locked (R-AU-1)."""
+    form = AdminAuthenticationForm(request, data=request.POST or None)
+    form.errors.clear()
+    form.add_error(None, forms.ValidationError(form.error_messages["invalid_login"],
+                                               params={"username": form.username_field.verbose_name}))
+    context = {**admin.site.each_context(request), "form": form, "title": "登录",
+               "app_path": request.get_full_path(), "username": ""}
+    return render(request, "admin/login.html", context)

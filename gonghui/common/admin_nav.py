@@ -1,0 +1,44 @@
+"""The back-office sidebar, grouped by domain; each item shows only to accounts that may use it."""
+
+from django.urls import reverse_lazy
+
+
+def _can_view(model_admin_path: str):
+    def check(request):
+        from django.apps import apps
+        from django.contrib import admin
+
+        model = apps.get_model(model_admin_path)
+        return admin.site._registry[model].has_view_permission(request)
+    return check
+
+
+def navigation(request):
+    return [
+        {
+            "title": "工会组织",
+            "items": [
+                {"title": "组织树", "icon": "account_tree", "link": reverse_lazy("admin:orgs_org_tree"),
+                 "permission": _can_view("orgs.Org")},
+                {"title": "工会组织", "icon": "corporate_fare",
+                 "link": reverse_lazy("admin:orgs_org_changelist"), "permission": _can_view("orgs.Org")},
+                {"title": "导入组织", "icon": "upload_file", "link": reverse_lazy("admin:orgs_org_import"),
+                 "permission": lambda r: _can_view("orgs.Org")(r) and r.user.has_role("org_admin")},
+                {"title": "用人单位", "icon": "factory", "link": reverse_lazy("admin:orgs_employer_changelist"),
+                 "permission": _can_view("orgs.Employer")},
+                {"title": "组织沿革", "icon": "history", "link": reverse_lazy("admin:orgs_orgevent_changelist"),
+                 "permission": _can_view("orgs.OrgEvent")},
+            ],
+        },
+        {
+            "title": "账号与安全",
+            "items": [
+                {"title": "账号", "icon": "badge", "link": reverse_lazy("admin:accounts_user_changelist"),
+                 "permission": _can_view("accounts.User")},
+                {"title": "审计日志", "icon": "policy", "link": reverse_lazy("admin:common_auditentry_changelist"),
+                 "permission": _can_view("common.AuditEntry")},
+                {"title": "行政区划", "icon": "map", "link": reverse_lazy("admin:common_region_changelist"),
+                 "permission": _can_view("common.Region")},
+            ],
+        },
+    ]

@@ -1,0 +1,68 @@
+"""The audit trail: `record()` writes one AuditEntry. Actions call it inside their transaction,
+so an entry exists exactly when the change does."""
+
+import contextvars
+import datetime
+import decimal
+import re
+
+from django.db import models
+
+from .models import AuditEntry
+
+# The client IP of the request being served (set by AuditContextMiddleware); None in commands and tasks.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+
+_ID_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
+_PHONE_RE = re.compile(r"\b(1[3-9]\d)\d{4}(\d{4})\b")
+
+
+def mask_text(value: str) -> str:
+    """Mask ID numbers and mobile numbers wherever they appear in a string."""
+    value = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), value)
+    return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), value)
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields that changed."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    obj: models.Model | None = None,
+    changes: dict | None = None,
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    actor_name: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        actor=actor if authenticated else None,
+        actor_name=(actor.get_username() if authenticated else actor_name)[:150],
+        actor_org_id=getattr(actor, "org_id", None) if authenticated else None,
+        ip=current_ip.get(),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=mask_text(object_repr or (str(obj) if obj is not None else ""))[:200],
+        outcome=outcome,
+        changes={k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+                 for k, v in (changes or {}).items()},
+    )

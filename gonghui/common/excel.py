@@ -1,0 +1,80 @@
+"""Excel in and out: read a header row of Chinese column names from .xlsx or .csv (python-calamine),
+write workbooks with openpyxl."""
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+class ExcelError(Exception):
+    """The file cannot be read at all (wrong type, empty, no header)."""
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
+    """The header and the data rows of the first sheet: [(excel_row_number, [cells])].
+    Blank rows are skipped; numbers, dates and text come back as Python values."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        text = None
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise ExcelError("CSV 文件编码无法识别，请另存为 UTF-8 编码。")
+        table = list(csv.reader(io.StringIO(text)))
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            table = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception as e:  # calamine raises several error types for a damaged file
+            raise ExcelError(f"无法读取 Excel 文件：{e}") from None
+    else:
+        raise ExcelError("只支持 .xlsx 或 .csv 文件。")
+    numbered = [(i + 1, row) for i, row in enumerate(table)
+                if any(str(c).strip() for c in row if c is not None)]
+    if not numbered:
+        raise ExcelError("文件是空的。")
+    _, header = numbered[0]
+    return [str(h or "").strip() for h in header], numbered[1:]
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:
+    """A workbook with one sheet: bold header, the rows, and (optionally) cells {(row_idx, col_idx)}
+    to highlight as errors (0-based over `rows`)."""
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows):
+        ws.append(list(row))
+        for c in (error_cells or {}).get(r, ()):
+            ws.cell(row=r + 2, column=c + 1).fill = ERROR_FILL
+    for i, name in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(name)) * 2 + 4))
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

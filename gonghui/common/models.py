@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import models
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division, current or retired (retired codes stay valid on old cards).
+    A code can appear more than once: codes were reused for other divisions over the years."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        PREFECTURE = "prefecture", "地级"
+        COUNTY = "county", "县级"
+
+    code = models.CharField("行政区划代码", max_length=6, db_index=True)
+    name = models.CharField("名称", max_length=50)
+    province_name = models.CharField("一级行政区", max_length=50, blank=True)
+    prefecture_name = models.CharField("二级行政区", max_length=50, blank=True)
+    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    in_use = models.BooleanField("在用", default=True)
+    since = models.PositiveSmallIntegerField("启用年份", null=True)
+    until = models.PositiveSmallIntegerField("弃用年份", null=True, blank=True)
+    successors = models.CharField("新代码", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code", "since"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def prefix(self) -> str:
+        """The code's significant digits: 34 for a province, 3401 for a prefecture, 340102 for a county."""
+        if self.level == self.Level.PROVINCE:
+            return self.code[:2]
+        if self.level == self.Level.PREFECTURE:
+            return self.code[:4]
+        return self.code
+
+
+class AuditEntry(models.Model):
+    """One row per audited event. Append-only: the model refuses updates and deletes, and on
+    PostgreSQL a trigger does too (migration 0002)."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+        DENIED = "denied", "拒绝"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    actor_org = models.ForeignKey(
+        "orgs.Org", verbose_name="操作人所属组织", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=40, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+    @classmethod
+    def scope_q(cls, org) -> models.Q:
+        return models.Q(actor_org__path__startswith=org.path)

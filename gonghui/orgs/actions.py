@@ -1,0 +1,224 @@
+"""Writes to the organization tree. Each action runs in one transaction, checks the domain rules
+(raising DomainError with a Chinese message), records history and writes one audit entry."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from gonghui.common import audit, regions, uscc
+from gonghui.common.errors import DomainError
+
+from .models import Org, OrgEvent, path_step
+
+# The facts an org carries besides its place in the tree; changes to these are audited field by field.
+FACT_FIELDS = [
+    "code", "name", "kind", "uscc", "region_code", "employer_name", "employer_uscc", "employer_type",
+    "industry", "employee_count", "founded_on", "chair_name", "phone", "has_congress", "has_disclosure",
+]
+NEXT_LEVEL = {
+    Org.Level.NATIONAL: Org.Level.PROVINCE,
+    Org.Level.PROVINCE: Org.Level.CITY,
+    Org.Level.CITY: Org.Level.COUNTY,
+    Org.Level.COUNTY: Org.Level.TOWN,
+}
+LEAF_KINDS = {Org.Kind.GRASSROOTS, Org.Kind.JOINT}
+
+
+def derive_level(kind: str, parent: Org | None, *, root_level: str = Org.Level.PROVINCE) -> str:
+    """The level an org of `kind` takes under `parent`: a federation is one level below its parent,
+    other unions sit at their parent's level, grassroots unions at the grassroots level."""
+    if kind in LEAF_KINDS:
+        return Org.Level.GRASSROOTS
+    if parent is None:
+        return root_level
+    if parent.kind in LEAF_KINDS:
+        raise DomainError("基层工会下不能设立下级工会组织。", field="parent")
+    if kind == Org.Kind.FEDERATION:
+        if parent.level not in NEXT_LEVEL:
+            raise DomainError("乡镇（街道）总工会下不能再设总工会。", field="kind")
+        return NEXT_LEVEL[parent.level]
+    return parent.level
+
+
+def check_facts(facts: dict) -> list[tuple[str, str]]:
+    """Problems with an org's facts as (field, Chinese message); empty when all is well.
+    The one validation used by forms, the API and the import."""
+    problems = []
+    if not facts.get("code"):
+        problems.append(("code", "组织代码不能为空。"))
+    elif Org.objects.filter(code=facts["code"]).exclude(pk=facts.get("pk")).exists():
+        problems.append(("code", f"组织代码 {facts['code']} 已存在。"))
+    if not facts.get("name"):
+        problems.append(("name", "组织名称不能为空。"))
+    if facts.get("kind") not in Org.Kind.values:
+        problems.append(("kind", "组织类型应为：" + "、".join(Org.Kind.labels) + "。"))
+    if facts.get("uscc"):
+        if msg := uscc.problem(facts["uscc"], union=True):
+            problems.append(("uscc", msg))
+    if facts.get("employer_uscc"):
+        if msg := uscc.problem(facts["employer_uscc"]):
+            problems.append(("employer_uscc", "单位" + msg))
+    if facts.get("region_code"):
+        if msg := regions.problem(facts["region_code"]):
+            problems.append(("region_code", msg))
+    if facts.get("founded_on") and facts["founded_on"] > datetime.date.today():
+        problems.append(("founded_on", "建会日期不能晚于今天。"))
+    return problems
+
+
+def _raise_first(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field)
+
+
+def _check_actor_reaches(by, org: Org | None, what: str) -> None:
+    """A cadre may only place or change orgs inside their own subtree (R-AZ-3)."""
+    if by is None or org is None:
+        return
+    if by.org_id is None or not org.is_within(by.org):
+        raise DomainError(f"{what}不在您的管辖范围内。", field="parent")
+
+
+def check_placement(by, parent: Org | None, kind: str | None, *, new: bool) -> None:
+    """An org of `kind` may be placed under `parent` by `by` (None: a command or the system)."""
+    if new and parent is None and by is not None:
+        raise DomainError("请选择上级组织。", field="parent")
+    _check_actor_reaches(by, parent, "上级组织")
+    if parent is not None and parent.status != Org.Status.ACTIVE:
+        raise DomainError("上级组织已撤销或合并。", field="parent")
+    if kind in Org.Kind.values:
+        derive_level(kind, parent)
+
+
+@transaction.atomic
+def create_org(*, by, parent: Org | None, level: str | None = None, **facts) -> Org:
+    _raise_first(check_facts(facts))
+    check_placement(by, parent, facts.get("kind"), new=True)
+    org = Org(parent=parent, level=level or derive_level(facts["kind"], parent), path="", **facts)
+    org.save()
+    org.path = (parent.path if parent else "") + path_step(org.pk)
+    Org.objects.filter(pk=org.pk).update(path=org.path)
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, by=by,
+                            detail={"parent": parent.code if parent else None})
+    audit.record("create", actor=by, obj=org, changes=audit.snapshot(org, FACT_FIELDS))
+    return org
+
+
+@transaction.atomic
+def update_org(org: Org, *, by, **changes) -> Org:
+    _check_actor_reaches(by, org, "该组织")
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    before = audit.snapshot(org, FACT_FIELDS)
+    for name, value in changes.items():
+        if name not in FACT_FIELDS:
+            raise DomainError(f"不能直接修改字段 {name}。")
+        setattr(org, name, value)
+    _raise_first(check_facts({f: getattr(org, f) for f in FACT_FIELDS} | {"pk": org.pk}))
+    if "kind" in changes and org.kind != before["kind"]:
+        if org.kind in LEAF_KINDS and org.children.exists():
+            raise DomainError("该组织有下级组织，不能改为基层工会。", field="kind")
+        org.level = derive_level(org.kind, org.parent, root_level=org.level)
+    changed = audit.diff(before, audit.snapshot(org, FACT_FIELDS))
+    if not changed:
+        return org
+    org.save()
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.UPDATED, by=by, detail={"fields": sorted(changed)})
+    audit.record("update", actor=by, obj=org, changes=changed)
+    return org
+
+
+@transaction.atomic
+def move_org(org: Org, *, new_parent: Org, by) -> Org:
+    """Re-parent `org` with its whole subtree: one UPDATE of the paths below it, then the levels
+    of the moved orgs are derived again from their new ancestors."""
+    _check_actor_reaches(by, org, "该组织")
+    _check_actor_reaches(by, new_parent, "新的上级组织")
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    new_parent = Org.objects.get(pk=new_parent.pk)
+    if new_parent.is_within(org):
+        raise DomainError("不能把组织调整到它自己或它的下级组织之下。", field="parent")
+    if new_parent.status != Org.Status.ACTIVE:
+        raise DomainError("新的上级组织已撤销或合并。", field="parent")
+    if org.parent_id == new_parent.pk:
+        return org
+    old_parent = org.parent
+    old_path = org.path
+    new_path = new_parent.path + path_step(org.pk)
+    org.level = derive_level(org.kind, new_parent)
+    Org.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
+    )
+    Org.objects.filter(pk=org.pk).update(parent=new_parent, level=org.level)
+    _rederive_levels(new_path)
+    org.refresh_from_db()
+    OrgEvent.objects.create(
+        org=org, kind=OrgEvent.Kind.MOVED, by=by,
+        detail={"from": old_parent.code if old_parent else None, "to": new_parent.code},
+    )
+    audit.record("move", actor=by, obj=org, changes={
+        "parent": [str(old_parent) if old_parent else None, str(new_parent)]})
+    return org
+
+
+def _rederive_levels(path: str) -> None:
+    levels = {}
+    changed = []
+    for node in Org.objects.filter(path__startswith=path).select_related("parent").order_by("path"):
+        parent = node.parent
+        if parent is not None and parent.pk in levels:
+            parent.level = levels[parent.pk]
+        level = node.level if node.path == path else derive_level(node.kind, parent)
+        levels[node.pk] = level
+        if level != node.level:
+            node.level = level
+            changed.append(node)
+    Org.objects.bulk_update(changed, ["level"], batch_size=1000)
+
+
+@transaction.atomic
+def dissolve_org(org: Org, *, by, on: datetime.date | None = None, reason: str = "") -> Org:
+    """撤销: the org stays in the tree with status 撤销; it must have no active children left."""
+    _check_actor_reaches(by, org, "该组织")
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    if org.status != Org.Status.ACTIVE:
+        raise DomainError("该组织已撤销或合并。")
+    if by is not None and org.pk == by.org_id:
+        raise DomainError("不能撤销本账号所属的组织。")
+    if org.children.filter(status=Org.Status.ACTIVE).exists():
+        raise DomainError("该组织还有正常状态的下级组织，请先调整或撤销下级组织。")
+    org.status = Org.Status.DISSOLVED
+    org.closed_on = on or datetime.date.today()
+    org.save(update_fields=["status", "closed_on", "updated_at"])
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.DISSOLVED, by=by,
+                            detail={"on": str(org.closed_on), "reason": reason})
+    audit.record("dissolve", actor=by, obj=org, changes={"status": ["正常", "撤销"], "reason": reason})
+    return org
+
+
+@transaction.atomic
+def merge_org(org: Org, *, into: Org, by, on: datetime.date | None = None) -> Org:
+    """合并: `org` is merged into `into`. Its active children move under `into`, its employers are
+    covered by `into`, and it stays in the tree with status 合并 pointing at `into`."""
+    _check_actor_reaches(by, org, "该组织")
+    _check_actor_reaches(by, into, "并入的组织")
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    if org.pk == into.pk or into.is_within(org):
+        raise DomainError("不能并入它自己或它的下级组织。", field="merged_into")
+    if org.status != Org.Status.ACTIVE or into.status != Org.Status.ACTIVE:
+        raise DomainError("合并双方都必须是正常状态的组织。")
+    if org.children.filter(status=Org.Status.ACTIVE).exists() and into.kind in LEAF_KINDS:
+        raise DomainError("该组织有下级组织，不能并入基层工会。", field="merged_into")
+    for child in org.children.filter(status=Org.Status.ACTIVE):
+        move_org(child, new_parent=into, by=by)
+    org.employers.update(union=into)
+    org.status = Org.Status.MERGED
+    org.merged_into = into
+    org.closed_on = on or datetime.date.today()
+    org.save(update_fields=["status", "merged_into", "closed_on", "updated_at"])
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MERGED, by=by, detail={"into": into.code})
+    OrgEvent.objects.create(org=into, kind=OrgEvent.Kind.ABSORBED, by=by, detail={"from": org.code})
+    audit.record("merge", actor=by, obj=org, changes={"status": ["正常", "合并"], "merged_into": [None, str(into)]})
+    return org

@@ -1,0 +1,110 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from unfold.decorators import action
+
+from gonghui.common.admin import ScopedAdmin
+from gonghui.common.errors import DomainError
+
+from . import actions, views
+from .forms import DissolveForm, MergeForm, MoveForm, OrgForm
+from .models import Employer, Org, OrgEvent
+from .queries import get_visible_or_404, visible_to
+
+ORG_EDITORS = {"org_admin"}
+
+
+@admin.register(Org)
+class OrgAdmin(ScopedAdmin):
+    form = OrgForm
+    edit_roles = ORG_EDITORS
+    list_display = ["code", "name", "kind", "level", "parent", "region_code", "employee_count", "founded_on",
+                    "has_congress", "has_disclosure", "status"]
+    export_fields = list_display + ["uscc", "employer_name", "employer_uscc", "employer_type", "industry",
+                                    "chair_name", "phone"]
+    list_filter = ["kind", "level", "status", "has_congress", "has_disclosure", "employer_type"]
+    search_fields = ["=code", "name", "employer_name", "=uscc", "=employer_uscc"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    actions_detail = ["move_view", "dissolve_view", "merge_view"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["parent"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        # The form's clean() ran the same checks as the actions, so a DomainError here is a race.
+        facts = form.facts()
+        if change:
+            saved = actions.update_org(obj, by=request.user, **facts)
+        else:
+            saved = actions.create_org(by=request.user, parent=form.cleaned_data.get("parent"), **facts)
+        obj.pk, obj.path = saved.pk, saved.path
+
+    def get_urls(self):
+        return [
+            path("tree/", self.admin_site.admin_view(views.tree), name="orgs_org_tree"),
+            path("import/", self.admin_site.admin_view(views.import_orgs), name="orgs_org_import"),
+        ] + super().get_urls()
+
+    def _org_form_view(self, request, object_id, form_class, title, run):
+        org = get_visible_or_404(request.user, Org, pk=object_id)
+        if not request.user.has_role(*ORG_EDITORS):
+            raise_404()
+        form = form_class(request.POST or None)
+        for name in ("new_parent", "into"):
+            if name in form.fields:
+                form.fields[name].queryset = visible_to(request.user, Org).active().exclude(pk=org.pk)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run(org, form.cleaned_data)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, f"{title}成功：{org.name}")
+                return redirect(reverse("admin:orgs_org_change", args=[org.pk]))
+        context = {**self.admin_site.each_context(request), "title": f"{title}：{org.name}", "form": form,
+                   "org": org, "opts": self.model._meta}
+        return render(request, "orgs/org_action.html", context)
+
+    @action(description="调整隶属关系", url_path="move")
+    def move_view(self, request, object_id):
+        return self._org_form_view(request, object_id, MoveForm, "调整隶属关系", lambda org, d:
+                                   actions.move_org(org, new_parent=d["new_parent"], by=request.user))
+
+    @action(description="撤销", url_path="dissolve")
+    def dissolve_view(self, request, object_id):
+        return self._org_form_view(request, object_id, DissolveForm, "撤销组织", lambda org, d:
+                                   actions.dissolve_org(org, on=d["on"], reason=d["reason"], by=request.user))
+
+    @action(description="合并", url_path="merge")
+    def merge_view(self, request, object_id):
+        return self._org_form_view(request, object_id, MergeForm, "合并组织", lambda org, d:
+                                   actions.merge_org(org, into=d["into"], on=d["on"], by=request.user))
+
+
+def raise_404():
+    from django.http import Http404
+
+    raise Http404("未找到该记录。")
+
+
+@admin.register(Employer)
+class EmployerAdmin(ScopedAdmin):
+    list_display = ["uscc", "name", "employer_type", "industry", "employee_count", "region_code", "union"]
+    list_filter = ["employer_type", ("union", admin.EmptyFieldListFilter)]
+    search_fields = ["=uscc", "name"]
+    list_select_related = ["union"]
+    readonly_fields = ["uscc", "name", "employer_type", "industry", "employee_count", "region_code", "union"]
+
+
+@admin.register(OrgEvent)
+class OrgEventAdmin(ScopedAdmin):
+    list_display = ["at", "org", "kind", "by", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["org__name", "=org__code"]
+    list_select_related = ["org", "by"]
+    readonly_fields = ["at", "org", "kind", "by", "detail"]

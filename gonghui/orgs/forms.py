@@ -1,0 +1,53 @@
+from django import forms
+
+from gonghui.common.errors import DomainError
+
+from . import actions
+from .models import Org
+
+
+class OrgForm(forms.ModelForm):
+    """Back-office form for an org; clean() runs the actions' own checks so errors show on the form.
+    The admin sets `actor` (the acting account) on a subclass."""
+
+    actor = None
+
+    class Meta:
+        model = Org
+        fields = [
+            "code", "name", "kind", "parent", "uscc", "region_code", "employer_name", "employer_uscc",
+            "employer_type", "industry", "employee_count", "founded_on", "chair_name", "phone",
+            "has_congress", "has_disclosure",
+        ]
+
+    def facts(self) -> dict:
+        return {f: self.cleaned_data[f] for f in actions.FACT_FIELDS if f in self.cleaned_data}
+
+    def clean(self):
+        super().clean()
+        facts = self.facts()
+        if self.instance.pk:
+            facts = {**{f: getattr(self.instance, f) for f in actions.FACT_FIELDS}, **facts,
+                     "pk": self.instance.pk}
+        for field, message in actions.check_facts(facts):
+            self.add_error(field if field in self.fields else None, message)
+        parent = self.cleaned_data.get("parent") if not self.instance.pk else self.instance.parent
+        try:
+            actions.check_placement(self.actor, parent, facts.get("kind"), new=not self.instance.pk)
+        except DomainError as e:
+            self.add_error(e.field if e.field in self.fields else None, e.message)
+        return self.cleaned_data
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=Org.objects.none())
+
+
+class DissolveForm(forms.Form):
+    on = forms.DateField(label="撤销日期", required=False)
+    reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(label="并入组织", queryset=Org.objects.none())
+    on = forms.DateField(label="合并日期", required=False)

@@ -1,0 +1,48 @@
+"""Scoping: the one mechanism that limits every queryset, page, export, API call and task to the
+acting account's subtree. Anything outside is reported as not found (404), never as forbidden."""
+
+from django.db import models
+from django.http import Http404
+
+from gonghui.common import audit
+
+from .models import Org
+
+
+def scope_org(user) -> Org | None:
+    """The org whose subtree `user` may see, or None (anonymous, inactive, or no org)."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.org_id:
+        return None
+    return user.org
+
+
+def visible_to(user, queryset: models.QuerySet | type[models.Model]) -> models.QuerySet:
+    """`queryset` (or the model's default manager) limited to `user`'s subtree.
+
+    Every scoped model defines `scope_q(org)`: the Q object selecting its rows in org's subtree.
+    """
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    org = scope_org(user)
+    if org is None:
+        return queryset.none()
+    return queryset.filter(queryset.model.scope_q(org))
+
+
+def get_visible_or_404(user, queryset: models.QuerySet | type[models.Model], **lookup):
+    """The object matching `lookup` inside `user`'s subtree, else Http404 (the same for "does not
+    exist" and "not yours"). An attempt at an object that exists elsewhere is audited."""
+    try:
+        return visible_to(user, queryset).get(**lookup)
+    except (queryset.model if not isinstance(queryset, type) else queryset).DoesNotExist:
+        model = queryset if isinstance(queryset, type) else queryset.model
+        try:
+            exists = model._default_manager.filter(**lookup).exists()
+        except (ValueError, TypeError):
+            exists = False
+        if exists:
+            audit.record(
+                "access_denied", actor=user, outcome=audit.AuditEntry.Outcome.DENIED,
+                object_repr=f"{model._meta.verbose_name} {lookup}",
+            )
+        raise Http404("未找到该记录。") from None
