@@ -1,0 +1,76 @@
+"""Shared test fixtures: a five-level tree with siblings at every level, and cadres placed in it."""
+
+import datetime
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gonghui.accounts.actions import create_cadre
+from gonghui.orgs.actions import create_org
+from gonghui.orgs.models import Org
+
+PASSWORD = "Gonghui#2026test"
+
+# code: (parent code, kind, name, region)
+TREE = {
+    "P": (None, Org.Kind.FEDERATION, "安徽省总工会", "340000"),
+    "C1": ("P", Org.Kind.FEDERATION, "合肥市总工会", "340100"),
+    "C2": ("P", Org.Kind.FEDERATION, "芜湖市总工会", "340200"),
+    "I1": ("P", Org.Kind.INDUSTRIAL, "安徽省能源化学工会", "340000"),
+    "K11": ("C1", Org.Kind.FEDERATION, "瑶海区总工会", "340102"),
+    "K12": ("C1", Org.Kind.FEDERATION, "庐阳区总工会", "340103"),
+    "K21": ("C2", Org.Kind.FEDERATION, "镜湖区总工会", "340202"),
+    "T111": ("K11", Org.Kind.FEDERATION, "明光路街道总工会", "340102"),
+    "T121": ("K12", Org.Kind.FEDERATION, "三孝口街道总工会", "340103"),
+    "T211": ("K21", Org.Kind.FEDERATION, "范罗山街道总工会", "340202"),
+    "G1111": ("T111", Org.Kind.GRASSROOTS, "合肥瑶海机械有限公司工会", "340102"),
+    "G1112": ("T111", Org.Kind.JOINT, "明光路商圈联合工会", "340102"),
+    "G1211": ("T121", Org.Kind.GRASSROOTS, "合肥庐阳食品有限公司工会", "340103"),
+    "G2111": ("T211", Org.Kind.GRASSROOTS, "芜湖镜湖纺织有限公司工会", "340202"),
+}
+
+
+def build_tree() -> dict[str, Org]:
+    orgs: dict[str, Org] = {}
+    for code, (parent, kind, name, region) in TREE.items():
+        orgs[code] = create_org(
+            by=None, parent=orgs.get(parent), code=code, name=name, kind=kind, region_code=region,
+            founded_on=datetime.date(2020, 1, 1),
+        )
+    return orgs
+
+
+@pytest.fixture
+def tree(db) -> dict[str, Org]:
+    return build_tree()
+
+
+def make_cadre(org: Org, *roles: str, username: str | None = None):
+    """A cadre of `org` with `roles` and a confirmed TOTP device."""
+    user = create_cadre(username=username or f"u_{org.code}_{'_'.join(roles) or 'viewer'}", password=PASSWORD,
+                        org=org, roles=set(roles))
+    TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
+    return user
+
+
+def login(client, user):
+    """Log `client` in as `user`, two-factor verified."""
+    client.force_login(user)
+    session = client.session
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def cadre_client(client):
+    """cadre_client(org, *roles) -> a test client logged in (with 2FA) as a new cadre of org."""
+    def make(org: Org, *roles: str):
+        user = make_cadre(org, *roles)
+        login(client, user)
+        client.user = user
+        return client
+    return make
