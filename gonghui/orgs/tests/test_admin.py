@@ -1,0 +1,80 @@
+"""The back office for orgs: create, change, move, export — all within the cadre's subtree."""
+
+import io
+
+from openpyxl import load_workbook
+
+from gonghui.common.models import AuditEntry
+from gonghui.orgs.models import Org, OrgEvent
+
+BASE = {"code": "NEW1", "name": "瑶海新建工会", "kind": "grassroots", "uscc": "", "region_code": "340102",
+        "employer_name": "", "employer_uscc": "", "employer_type": "", "industry": "", "employee_count": "",
+        "founded_on": "2026-05-01", "chair_name": "", "phone": ""}
+
+
+def test_org_admin_creates_in_subtree(tree, cadre_client):
+    client = cadre_client(tree["K11"], "org_admin")
+    response = client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T111"].pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org = Org.objects.get(code="NEW1")
+    assert org.parent == tree["T111"] and org.path.startswith(tree["T111"].path)
+    assert org.level == Org.Level.GRASSROOTS
+    assert OrgEvent.objects.filter(org=org, kind="created").count() == 1
+    assert AuditEntry.objects.filter(action="create", object_id=str(org.pk), actor=client.user).count() == 1
+
+
+def test_create_outside_subtree_refused(tree, cadre_client):
+    client = cadre_client(tree["K11"], "org_admin")
+    response = client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T211"].pk})
+    assert response.status_code == 200  # the form again, with an error on parent
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Org.objects.filter(code="NEW1").exists()
+
+
+def test_bad_credit_code_shown_on_form(tree, cadre_client):
+    client = cadre_client(tree["K11"], "org_admin")
+    response = client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T111"].pk, "uscc": "91350203M0001QAY9B"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "工会的统一社会信用代码应以 81 开头" in body or "校验位错误" in body
+    assert not Org.objects.filter(code="NEW1").exists()
+
+
+def test_operator_cannot_add(tree, cadre_client):
+    client = cadre_client(tree["K11"], "operator")
+    assert client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T111"].pk}).status_code in (403, 404)
+    assert not Org.objects.filter(code="NEW1").exists()
+
+
+def test_move_page(tree, cadre_client):
+    client = cadre_client(tree["C1"], "org_admin")
+    url = f"/admin/orgs/org/{tree['T111'].pk}/move/"
+    assert "调整隶属关系" in client.get(url).content.decode()
+    response = client.post(url, {"new_parent": tree["K12"].pk})
+    assert response.status_code == 302
+    moved = Org.objects.get(code="G1111")
+    assert moved.path.startswith(Org.objects.get(code="K12").path)
+    response = client.post(f"/admin/orgs/org/{tree['K12'].pk}/move/", {"new_parent": tree["T111"].pk})
+    assert "不能把组织调整到它自己或它的下级组织之下" in response.content.decode()
+
+
+def test_export_is_scoped(tree, cadre_client):
+    client = cadre_client(tree["K11"], "operator")
+    ids = list(Org.objects.values_list("pk", flat=True))  # every org, including outside ones
+    response = client.post("/admin/orgs/org/", {"action": "export_xlsx", "_selected_action": ids})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert names == sorted(["瑶海区总工会", "明光路街道总工会", "合肥瑶海机械有限公司工会", "明光路商圈联合工会"])
+    assert sheet.cell(1, 1).value == "组织代码"
+    assert AuditEntry.objects.filter(action="export", actor=client.user).count() == 1
+
+
+def test_tree_page_and_fragment(tree, cadre_client):
+    client = cadre_client(tree["K11"])
+    page = client.get("/admin/orgs/org/tree/").content.decode()
+    assert "明光路街道总工会" in page and "下级 2 个" in page
+    fragment = client.get(f"/admin/orgs/org/tree/?parent={tree['T111'].pk}", HTTP_HX_REQUEST="true")
+    assert "合肥瑶海机械有限公司工会" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+    assert client.get(f"/admin/orgs/org/tree/?parent={tree['T211'].pk}").status_code == 404
