@@ -86,3 +86,50 @@ class AuditEntry(models.Model):
     @classmethod
     def scope_q(cls, org) -> models.Q:
         return models.Q(actor_org__path__startswith=org.path)
+
+
+class ImportJob(models.Model):
+    """One file import run in the back office: who uploaded what, how far it got and what came out.
+    Files live under MEDIA_ROOT/imports, outside the web root, and are served only by scoped views."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("导入类型", max_length=20, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+",
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name="导入人所属组织", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已处理行数", default=0)
+    summary = models.JSONField("结果", default=dict, blank=True)
+    error_file = models.CharField("错误文件", max_length=200, blank=True, help_text="MEDIA_ROOT 下的相对路径")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    @classmethod
+    def scope_q(cls, org) -> models.Q:
+        return models.Q(org__path__startswith=org.path)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

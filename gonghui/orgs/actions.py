@@ -8,9 +8,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from gonghui.common import audit, regions, uscc
+from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
 
-from .models import Org, OrgEvent, path_step
+from .models import Employer, Org, OrgEvent, path_step
 
 # The facts an org carries besides its place in the tree; changes to these are audited field by field.
 FACT_FIELDS = [
@@ -29,12 +30,12 @@ LEAF_KINDS = {Org.Kind.GRASSROOTS, Org.Kind.JOINT}
 def derive_level(kind: str, parent: Org | None, *, root_level: str = Org.Level.PROVINCE) -> str:
     """The level an org of `kind` takes under `parent`: a federation is one level below its parent,
     other unions sit at their parent's level, grassroots unions at the grassroots level."""
+    if parent is not None and parent.kind in LEAF_KINDS:
+        raise DomainError("基层工会下不能设立下级工会组织。", field="parent")
     if kind in LEAF_KINDS:
         return Org.Level.GRASSROOTS
     if parent is None:
         return root_level
-    if parent.kind in LEAF_KINDS:
-        raise DomainError("基层工会下不能设立下级工会组织。", field="parent")
     if kind == Org.Kind.FEDERATION:
         if parent.level not in NEXT_LEVEL:
             raise DomainError("乡镇（街道）总工会下不能再设总工会。", field="kind")
@@ -222,3 +223,42 @@ def merge_org(org: Org, *, into: Org, by, on: datetime.date | None = None) -> Or
     OrgEvent.objects.create(org=into, kind=OrgEvent.Kind.ABSORBED, by=by, detail={"from": org.code})
     audit.record("merge", actor=by, obj=org, changes={"status": ["正常", "合并"], "merged_into": [None, str(into)]})
     return org
+
+
+EMPLOYER_FIELDS = ["name", "employer_type", "industry", "employee_count", "region_code", "union"]
+
+
+@transaction.atomic
+def upsert_employer(*, by, uscc: str, union: Org | None, **facts) -> tuple[Employer, bool]:
+    """Create the employer with credit code `uscc`, or update the one on record; returns (employer,
+    created). Facts left out (or an empty name) keep what is on record. An employer covered by a
+    union outside the actor's subtree is not taken over."""
+    code = uscc_lib.normalize(uscc)
+    if msg := uscc_lib.problem(code):
+        raise DomainError("单位" + msg, field="employer_uscc")
+    _check_actor_reaches(by, union, "所属工会")
+    unknown = set(facts) - set(EMPLOYER_FIELDS)
+    if unknown:
+        raise DomainError(f"不能直接修改字段 {'、'.join(sorted(unknown))}。")
+    employer = Employer.objects.select_for_update().filter(uscc=code).select_related("union").first()
+    created = employer is None
+    if created:
+        employer = Employer(uscc=code)
+    elif employer.union is not None and by is not None and not (
+            by.org_id and employer.union.is_within(by.org)):
+        raise DomainError(f"单位 {code} 已由其他工会覆盖，不在您的管辖范围内。", field="employer_uscc")
+    before = {} if created else audit.snapshot(employer, EMPLOYER_FIELDS)
+    if not facts.get("name"):
+        facts.pop("name", None)
+    for name, value in facts.items():
+        setattr(employer, name, value)
+    employer.union = union
+    if not employer.name:
+        raise DomainError("单位名称不能为空。", field="employer_name")
+    changed = audit.diff(before, audit.snapshot(employer, EMPLOYER_FIELDS))
+    if not created and not changed:
+        return employer, False
+    employer.save()
+    audit.record("create" if created else "update", actor=by, obj=employer,
+                 changes={"uscc": code, **changed} if created else changed)
+    return employer, created

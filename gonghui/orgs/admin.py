@@ -48,6 +48,10 @@ class OrgAdmin(ScopedAdmin):
         return [
             path("tree/", self.admin_site.admin_view(views.tree), name="orgs_org_tree"),
             path("import/", self.admin_site.admin_view(views.import_orgs), name="orgs_org_import"),
+            path("import/<int:job_id>/", self.admin_site.admin_view(views.import_status),
+                 name="orgs_org_import_status"),
+            path("import/<int:job_id>/errors/", self.admin_site.admin_view(views.import_errors),
+                 name="orgs_org_import_errors"),
         ] + super().get_urls()
 
     def _org_form_view(self, request, object_id, form_class, title, run):
