@@ -45,6 +45,9 @@ PII_CIPHER = os.environ.get("PII_CIPHER", "SM4-GCM")
 if not DEBUG and (not PII_ENCRYPTION_KEYS or not PII_INDEX_KEY):
     raise ImproperlyConfigured("生产环境必须设置 PII_ENCRYPTION_KEYS 与 PII_INDEX_KEY 环境变量。")
 
+# `gonghui demo` loads accounts with published passwords: allowed in development only, unless asked.
+ALLOW_DEMO = env_bool("GONGHUI_ALLOW_DEMO", DEBUG)
+
 INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
@@ -75,11 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session timeout middleware, which tells the user why they were logged out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "gonghui.accounts.middleware.SessionTimeoutMiddleware",
     "gonghui.accounts.middleware.TwoFactorRequiredMiddleware",
     "gonghui.accounts.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -176,3 +176,11 @@ def test_demo_accounts_log_in(demo, client):
         assert user.requires_two_factor == bool(account["roles"])
         client.logout()
     assert not client.login(request=request, username="sheng", password=demo_password("shi"))
+
+
+def test_demo_refused_in_production(db, settings):
+    """Demo accounts have published passwords: no demo load unless allowed (production default)."""
+    settings.ALLOW_DEMO = False
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("demo", "--scale", "small")
+    assert not Org.objects.exists()

@@ -2,6 +2,7 @@ import json
 import time
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.models import Role
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="演示数据已存在时只显示账号，不再导入")
 
     def handle(self, *args, scale, seed, json: bool, once: bool, **options):
+        if not settings.ALLOW_DEMO:
+            # Demo accounts have published passwords and two-factor keys derived from the seed.
+            raise CommandError("生产环境（DEBUG=0）不载入演示数据；确需在测试环境载入，请设置 GONGHUI_ALLOW_DEMO=1。")
         root = demo_root()
         loaded = None
         if root is not None and not once:
