@@ -1,10 +1,16 @@
 """The back office base: every model admin inherits ScopedAdmin, which limits lists, objects,
 choices and exports to the account's subtree and answers 404 for anything outside."""
 
+import functools
+
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 from unfold.admin import ModelAdmin
 from unfold.paginator import InfinitePaginator
 
@@ -25,6 +31,26 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+# The back office shows scoped models only. These third-party admins are not scoped (groups are
+# unused, authenticator secrets and task results belong to no subtree) and answer 403 to cadres.
+for _model in (Group, TOTPDevice, DBTaskResult):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+def _denied_as_404(view):
+    """A refusal answers 404 like a record outside the subtree: 403 would reveal that it exists."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except PermissionDenied:
+            raise Http404("未找到该记录。") from None
+
+    return wrapper
+
+
 class ScopedAdmin(ModelAdmin):
     """Roles: `view_roles` None lets every cadre with an org read; `edit_roles` may add and change.
     Nothing is deleted through the back office: domain records are closed by actions instead."""
@@ -39,6 +65,11 @@ class ScopedAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
+
+    changelist_view = _denied_as_404(ModelAdmin.changelist_view)
+    changeform_view = _denied_as_404(ModelAdmin.changeform_view)
+    history_view = _denied_as_404(ModelAdmin.history_view)
+    delete_view = _denied_as_404(ModelAdmin.delete_view)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -135,3 +166,6 @@ class RegionAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+admin.site.index_title = "工作台"
