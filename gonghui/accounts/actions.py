@@ -109,3 +109,14 @@ def change_password(user: User, *, password: str, by) -> User:
     transaction.on_commit(lambda: kill_sessions(user))
     audit.record("password_change", actor=by, obj=user)
     return user
+
+
+@transaction.atomic
+def update_cadre(user: User, *, full_name: str, by) -> User:
+    if by is not None and by.pk != user.pk:
+        _check_actor_reaches(by, user.org)
+    if user.full_name != full_name:
+        audit.record("update", actor=by, obj=user, changes={"full_name": [user.full_name, full_name]})
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+    return user

@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
@@ -55,9 +56,11 @@ class UserAdmin(ScopedAdmin):
                     actions.set_roles(saved, roles=roles, by=by)
                 obj.pk = saved.pk
                 return
+            stored = User.objects.get(pk=obj.pk)
+            actions.update_cadre(stored, full_name=data["full_name"], by=by)
             if roles != set(obj.roles):
                 actions.set_roles(obj, roles=roles, by=by)
-            if data["is_active"] != User.objects.get(pk=obj.pk).is_active:
+            if data["is_active"] != stored.is_active:
                 actions.set_active(obj, active=data["is_active"], by=by)
             if data["password"]:
                 actions.change_password(obj, password=data["password"], by=by)
@@ -66,3 +69,12 @@ class UserAdmin(ScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # roles are saved by the actions above
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A domain rule refused in save_model: the admin's transaction has rolled back; show the
+        # reason on the form page again instead of a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect(request.get_full_path())

@@ -66,13 +66,25 @@ def logout_view(request):
     return response
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
     """django-axes lockout: the same page and message as a wrong password, so a lockout reveals
-    neither that the account exists nor that it is locked (R-AU-1)."""
-    form = AdminAuthenticationForm(request, data=request.POST or None)
-    form.errors.clear()
-    form.add_error(None, forms.ValidationError(form.error_messages["invalid_login"],
-                                               params={"username": form.username_field.verbose_name}))
+    neither that the account exists nor that it is locked (R-AU-1).
+
+    The login view has already answered as for a wrong password (the axes backend refused the
+    credentials), so that very response is returned. The form is never validated again here:
+    that would authenticate a second time and audit the failure and the lockout twice."""
+    if original_response is not None:
+        return original_response
+    base = admin.site.login_form or AdminAuthenticationForm
+
+    class RefusedForm(base):
+        def clean(self):
+            if self.cleaned_data.get("username") is not None and self.cleaned_data.get("password"):
+                raise self.get_invalid_login_error()
+            return self.cleaned_data
+
+    form = RefusedForm(request, data=request.POST or None)
+    form.is_valid()
     context = {**admin.site.each_context(request), "form": form, "title": "登录",
                "app_path": request.get_full_path(), "username": ""}
     return render(request, "admin/login.html", context)

@@ -13,8 +13,10 @@ from .models import AuditEntry
 # The client IP of the request being served (set by AuditContextMiddleware); None in commands and tasks.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
 
-_ID_RE = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
-_PHONE_RE = re.compile(r"\b(1[3-9]\d)\d{4}(\d{4})\b")
+# Digit boundaries rather than \b: Chinese characters are word characters, so "身份证号110105…"
+# has no \b before the number. An optional +86/86 prefix stays visible.
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<![0-9A-Za-z])((?:\+?86[- ]?)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_text(value: str) -> str:

@@ -85,7 +85,12 @@ class AuditEntry(models.Model):
 
     @classmethod
     def scope_q(cls, org) -> models.Q:
-        return models.Q(actor_org__path__startswith=org.path)
+        """Entries of accounts in the subtree. Entries without an org (failed logins and lockouts of
+        unknown names, commands) belong to the top of the tree: only a root org's auditors see them."""
+        q = models.Q(actor_org__path__startswith=org.path)
+        if org.parent_id is None:
+            q |= models.Q(actor_org__isnull=True)
+        return q
 
 
 class ImportJob(models.Model):

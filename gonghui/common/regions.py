@@ -60,7 +60,7 @@ def current_codes() -> frozenset[str]:
 
 def problem(code: str) -> str | None:
     """Why `code` is not a division code in use today (Chinese), or None."""
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return "行政区划代码应为6位数字（GB/T 2260），如 340102。"
     if code not in current_codes():
         from .models import Region
