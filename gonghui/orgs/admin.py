@@ -18,10 +18,11 @@ ORG_EDITORS = {"org_admin"}
 class OrgAdmin(ScopedAdmin):
     form = OrgForm
     edit_roles = ORG_EDITORS
-    list_display = ["code", "name", "kind", "level", "parent", "region_code", "employee_count", "founded_on",
+    list_display = ["code", "name", "kind", "level", "parent", "employee_count", "founded_on",
                     "has_congress", "has_disclosure", "status"]
-    export_fields = list_display + ["uscc", "employer_name", "employer_uscc", "employer_type", "industry",
-                                    "chair_name", "phone"]
+    export_fields = ["code", "name", "kind", "level", "parent", "region_code", "uscc", "employer_name",
+                     "employer_uscc", "employer_type", "industry", "employee_count", "founded_on", "chair_name",
+                     "phone", "has_congress", "has_disclosure", "status"]
     list_filter = ["kind", "level", "status", "has_congress", "has_disclosure", "employer_type"]
     search_fields = ["=code", "name", "employer_name", "=uscc", "=employer_uscc"]
     list_select_related = ["parent"]
