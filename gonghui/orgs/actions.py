@@ -240,7 +240,7 @@ def upsert_employer(*, by, uscc: str, union: Org | None, **facts) -> tuple[Emplo
     unknown = set(facts) - set(EMPLOYER_FIELDS)
     if unknown:
         raise DomainError(f"不能直接修改字段 {'、'.join(sorted(unknown))}。")
-    employer = Employer.objects.select_for_update().filter(uscc=code).select_related("union").first()
+    employer = Employer.objects.select_for_update(of=("self",)).filter(uscc=code).select_related("union").first()
     created = employer is None
     if created:
         employer = Employer(uscc=code)

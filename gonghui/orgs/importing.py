@@ -8,6 +8,7 @@ Chinese message; `error_workbook()` turns them into a workbook the user can fix 
 """
 
 import datetime
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ YES = {"是", "有", "Y", "YES", "1", "TRUE", "√"}
 NO = {"否", "无", "N", "NO", "0", "FALSE", "×", ""}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
@@ -353,6 +356,7 @@ def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult
         row.reject(FIELD_COLUMNS.get(e.field or "", "组织代码"), e.message)
         return
     except DatabaseError:
+        logger.exception("组织导入第 %s 行写入失败", row.number)
         row.reject("组织代码", "该行写入数据库失败，请检查各列内容的长度和格式。")
         return
     row.org = org
