@@ -106,13 +106,15 @@ class ScopedAdmin(ModelAdmin):
         return self.export_fields or [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
 
     @admin.action(description="导出所选记录为 Excel")
-    def export_xlsx(self, request, queryset):
+    def export_table(self, queryset) -> tuple[list[str], object]:
+        """The header and rows of an export; an admin overrides it when its export has a set layout."""
         fields = self.get_export_fields()
         header = [str(self.model._meta.get_field(f).verbose_name) for f in fields]
-        rows = (
-            [_display(obj, f) for f in fields]
-            for obj in queryset.filter(pk__in=self.get_queryset(request).values("pk")).iterator()
-        )
+        return header, ([_display(obj, f) for f in fields] for obj in queryset.iterator())
+
+    def export_xlsx(self, request, queryset):
+        queryset = queryset.filter(pk__in=self.get_queryset(request).values("pk"))
+        header, rows = self.export_table(queryset)
         data = build_workbook(str(self.model._meta.verbose_name), header, rows)
         audit.record("export", actor=request.user, object_repr=f"{self.model._meta.verbose_name} 导出",
                      changes={"rows": queryset.count()})

@@ -6,7 +6,7 @@ from unfold.decorators import action
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
 
-from . import actions, views
+from . import actions, importing, views
 from .forms import DissolveForm, MergeForm, MoveForm, OrgForm
 from .models import Employer, Org, OrgEvent
 from .queries import get_visible_or_404, visible_to
@@ -20,9 +20,6 @@ class OrgAdmin(ScopedAdmin):
     edit_roles = ORG_EDITORS
     list_display = ["code", "name", "kind", "level", "parent", "employee_count", "founded_on",
                     "has_congress", "has_disclosure", "status"]
-    export_fields = ["code", "name", "kind", "level", "parent", "region_code", "uscc", "employer_name",
-                     "employer_uscc", "employer_type", "industry", "employee_count", "founded_on", "chair_name",
-                     "phone", "has_congress", "has_disclosure", "status"]
     list_filter = ["kind", "level", "status", "has_congress", "has_disclosure", "employer_type"]
     search_fields = ["=code", "name", "employer_name", "=uscc", "=employer_uscc"]
     list_select_related = ["parent"]
@@ -31,6 +28,11 @@ class OrgAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["parent"] if obj else []
+
+    def export_table(self, queryset):
+        # The import's layout, so that an export can be corrected and imported again.
+        orgs = queryset.select_related("parent").iterator(2000)
+        return importing.EXPORT_HEADER, (importing.export_row(o) for o in orgs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -49,6 +49,7 @@ COLUMNS = {
 }
 REQUIRED_COLUMNS = ["组织代码", PARENT_COLUMN, "组织名称", "组织类型"]
 FIELD_COLUMNS = {f: c for c, f in COLUMNS.items()} | {"parent": PARENT_COLUMN}
+EXPORT_HEADER = ["组织代码", PARENT_COLUMN] + [c for c in COLUMNS if c != "组织代码"] + ["层级", "状态"]
 ERROR_COLUMN = "错误说明"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -455,3 +456,18 @@ def _finish(job: ImportJob, status: str, summary: dict, done: int | None = None)
         job.done = job.total = done
         fields += ["done", "total"]
     job.save(update_fields=fields)
+
+
+def export_row(org: Org) -> list:
+    """One org as a row under EXPORT_HEADER: the import's own columns and spellings, so an exported
+    sheet can be edited and imported again (the extra 层级 and 状态 columns are ignored on import)."""
+    values = {"parent": org.parent.code if org.parent_id else ""}
+    for name in COLUMNS.values():
+        value = getattr(org, name)
+        if name in ("kind", "employer_type"):
+            value = getattr(org, f"get_{name}_display")()
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        values[name] = value
+    row = [values["code"], values["parent"]] + [values[COLUMNS[c]] for c in COLUMNS if c != "组织代码"]
+    return row + [org.get_level_display(), org.get_status_display()]

@@ -64,10 +64,30 @@ def test_export_is_scoped(tree, cadre_client):
     response = client.post("/admin/orgs/org/", {"action": "export_xlsx", "_selected_action": ids})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
+    names = sorted(row[2] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert names == sorted(["瑶海区总工会", "明光路街道总工会", "合肥瑶海机械有限公司工会", "明光路商圈联合工会"])
-    assert sheet.cell(1, 1).value == "组织代码"
+    assert [c.value for c in sheet[1]][:4] == ["组织代码", "上级组织代码", "组织名称", "组织类型"]
     assert AuditEntry.objects.filter(action="export", actor=client.user).count() == 1
+
+
+def test_export_imports_back_unchanged(tree, cadre_client):
+    """An exported sheet is in the import's layout: importing it again updates every row, rejects none."""
+    from gonghui.orgs.actions import update_org
+    from gonghui.orgs.importing import import_orgs
+
+    update_org(tree["G1111"], by=None, employee_count=120, has_congress=True, employer_type="private")
+    client = cadre_client(tree["K11"], "org_admin")
+    ids = list(Org.objects.values_list("pk", flat=True))
+    response = client.post("/admin/orgs/org/", {"action": "export_xlsx", "_selected_action": ids})
+    before = {o.code: (o.parent_id, o.employee_count, o.has_congress, o.employer_type, o.founded_on)
+              for o in Org.objects.all()}
+    rows = [r for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    body = [(i + 2, list(r)) for i, r in enumerate(rows[1:]) if r[0] != "K11"]  # K11's parent is outside
+    result = import_orgs((list(rows[0]), body), by=client.user)
+    assert (result.imported, result.updated, result.rejected) == (0, 3, 0), result.errors
+    after = {o.code: (o.parent_id, o.employee_count, o.has_congress, o.employer_type, o.founded_on)
+             for o in Org.objects.all()}
+    assert after == before
 
 
 def test_tree_page_and_fragment(tree, cadre_client):
