@@ -9,11 +9,12 @@ from gonghui.common.errors import DomainError
 
 
 class CadreSessionAuth(SessionAuth):
-    """A logged-in account that has passed two-factor where its roles require it."""
+    """A logged-in account that has passed two-factor where its roles require it and has replaced
+    its initial password."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user and user.requires_two_factor and not user.is_verified():
+        if user and ((user.requires_two_factor and not user.is_verified()) or user.must_change_password):
             return None
         return user
 

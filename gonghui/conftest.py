@@ -49,7 +49,7 @@ def tree(db) -> dict[str, Org]:
 def make_cadre(org: Org, *roles: str, username: str | None = None):
     """A cadre of `org` with `roles` and a confirmed TOTP device."""
     user = create_cadre(username=username or f"u_{org.code}_{'_'.join(roles) or 'viewer'}", password=PASSWORD,
-                        org=org, roles=set(roles))
+                        org=org, roles=set(roles), must_change_password=False)
     TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
     return user
 

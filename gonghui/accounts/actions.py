@@ -5,6 +5,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
@@ -37,12 +38,15 @@ def _validate_password(password: str, user: User) -> None:
 
 @transaction.atomic
 def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=None,
-                 full_name: str = "", check_password: bool = True) -> User:
+                 full_name: str = "", check_password: bool = True, must_change_password: bool = True) -> User:
+    """A new cadre account. Its password is an initial one, to be changed at first login, unless
+    `must_change_password` is False (demo and test accounts)."""
     check_roles(roles)
     _check_actor_reaches(by, org)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"账号 {username} 已存在。", field="username")
-    user = User(username=username, org=org, full_name=full_name, is_staff=True)
+    user = User(username=username, org=org, full_name=full_name, is_staff=True,
+                must_change_password=must_change_password)
     if check_password:
         _validate_password(password, user)
     user.set_password(password)
@@ -101,14 +105,34 @@ def set_active(user: User, *, active: bool, by) -> User:
 
 @transaction.atomic
 def change_password(user: User, *, password: str, by) -> User:
-    if by is not None and by.pk != user.pk:
+    """Set `user`'s password and end all of their sessions. A password set by someone else is an
+    initial one again: the owner must change it at the next login."""
+    own = by is not None and by.pk == user.pk
+    if by is not None and not own:
         _check_actor_reaches(by, user.org)
     _validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = not own
+    user.save(update_fields=["password", "must_change_password"])
     transaction.on_commit(lambda: kill_sessions(user))
-    audit.record("password_change", actor=by, obj=user)
+    audit.record("password_change", actor=by, obj=user, changes={"must_change_password": user.must_change_password})
     return user
+
+
+@transaction.atomic
+def reset_two_factor(user: User, *, by) -> int:
+    """Remove `user`'s authenticators (a lost phone); they enrol a new one at their next login.
+    Only a security administrator, never for their own account."""
+    if by is not None:
+        if not by.has_role(Role.SECADMIN):
+            raise DomainError("只有安全管理员可以重置双因素认证。")
+        if by.pk == user.pk:
+            raise DomainError("不能重置自己的双因素认证。")
+        _check_actor_reaches(by, user.org)
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    transaction.on_commit(lambda: kill_sessions(user))
+    audit.record("otp_reset", actor=by, obj=user, changes={"devices_removed": removed})
+    return removed
 
 
 @transaction.atomic

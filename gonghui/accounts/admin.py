@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
 
-from . import actions
+from . import actions as account_actions
 from .models import Role, User
 
 ACCOUNT_ADMINS = {Role.SYSADMIN, Role.SECADMIN}
@@ -50,22 +50,36 @@ class UserAdmin(ScopedAdmin):
             if not change:
                 if not by.has_role(Role.SYSADMIN):
                     raise DomainError("只有系统管理员可以新建账号。")
-                saved = actions.create_cadre(username=data["username"], password=data["password"] or "",
+                saved = account_actions.create_cadre(username=data["username"], password=data["password"] or "",
                                              org=data["org"], roles=set(), by=by, full_name=data["full_name"])
                 if roles:
-                    actions.set_roles(saved, roles=roles, by=by)
+                    account_actions.set_roles(saved, roles=roles, by=by)
                 obj.pk = saved.pk
                 return
             stored = User.objects.get(pk=obj.pk)
-            actions.update_cadre(stored, full_name=data["full_name"], by=by)
+            account_actions.update_cadre(stored, full_name=data["full_name"], by=by)
             if roles != set(obj.roles):
-                actions.set_roles(obj, roles=roles, by=by)
+                account_actions.set_roles(obj, roles=roles, by=by)
             if data["is_active"] != stored.is_active:
-                actions.set_active(obj, active=data["is_active"], by=by)
+                account_actions.set_active(obj, active=data["is_active"], by=by)
             if data["password"]:
-                actions.change_password(obj, password=data["password"], by=by)
+                account_actions.change_password(obj, password=data["password"], by=by)
         except DomainError as e:
             raise ValidationError(e.message) from None
+
+    actions = ["export_xlsx", "reset_two_factor"]
+
+    @admin.action(description="重置所选账号的双因素认证（丢失手机时）")
+    def reset_two_factor(self, request, queryset):
+        done = 0
+        for user in queryset.filter(pk__in=self.get_queryset(request).values("pk")):
+            try:
+                account_actions.reset_two_factor(user, by=request.user)
+                done += 1
+            except DomainError as e:
+                messages.error(request, f"{user}：{e.message}")
+        if done:
+            messages.success(request, f"已重置 {done} 个账号的双因素认证，下次登录时须重新绑定身份验证器。")
 
     def save_related(self, request, form, formsets, change):
         pass  # roles are saved by the actions above

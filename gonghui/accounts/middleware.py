@@ -27,7 +27,8 @@ class SessionTimeoutMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """Accounts that must use two-factor reach nothing but the two-factor pages until verified."""
+    """Accounts that must use two-factor reach nothing but the two-factor pages until verified; then
+    an account with an initial password reaches nothing but the password page until it changes it."""
 
     EXEMPT_NAMES = ("accounts:two_factor", "accounts:logout", "admin:logout")
 
@@ -36,11 +37,17 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.requires_two_factor and not user.is_verified():
-            exempt = {reverse(name) for name in self.EXEMPT_NAMES}
-            # The API refuses unverified sessions itself (gonghui.api.CadreSessionAuth), with a 401.
-            if request.path not in exempt and not request.path.startswith((settings.STATIC_URL, "/api/")):
+        # The API refuses such sessions itself (gonghui.api.CadreSessionAuth), with a 401.
+        if not user.is_authenticated or request.path.startswith((settings.STATIC_URL, "/api/")):
+            return self.get_response(request)
+        exempt = {reverse(name) for name in self.EXEMPT_NAMES}
+        if user.requires_two_factor and not user.is_verified():
+            if request.path not in exempt:
                 return redirect(reverse("accounts:two_factor") + "?next=" + request.get_full_path())
+        elif user.must_change_password:
+            password_page = reverse("admin:password_change")
+            if request.path not in exempt and request.path != password_page:
+                return redirect(password_page)
         return self.get_response(request)
 
 

@@ -25,6 +25,8 @@ class User(AbstractUser):
     )
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="初始密码或被他人重置的密码，登录后须先修改。")
 
     class Meta:
         verbose_name = "账号"

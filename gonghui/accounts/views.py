@@ -2,10 +2,11 @@ import base64
 
 import segno
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,12 +14,20 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.common import audit
+from gonghui.common.errors import DomainError
+from gonghui.common.forms import BackOfficeStyleMixin
+
+from . import actions
 
 
-class TokenForm(forms.Form):
+class TokenForm(BackOfficeStyleMixin, forms.Form):
     token = forms.CharField(label="动态验证码", max_length=6, min_length=6,
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                           "inputmode": "numeric", "autofocus": True}))
+
+
+class StyledPasswordChangeForm(BackOfficeStyleMixin, PasswordChangeForm):
+    pass
 
 
 def _next_url(request) -> str:
@@ -56,6 +65,26 @@ def two_factor(request):
         context["secret"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def password_change(request):
+    """Change one's own password (replaces the admin's view, so the change goes through the action:
+    audited, other sessions ended, the initial-password flag cleared)."""
+    form = StyledPasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.change_password(request.user, password=form.cleaned_data["new_password1"],
+                                           by=request.user)
+        except DomainError as e:
+            form.add_error("new_password1", e.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect("admin:index")
+    context = {**admin.site.each_context(request), "form": form, "title": "修改密码",
+               "must_change": request.user.must_change_password}
+    return render(request, "accounts/password_change.html", context)
 
 
 @require_POST

@@ -113,7 +113,7 @@ def load_demo(*, scale: str, seed: int = DEFAULT_SEED, progress=None) -> LoadRes
     root = orgs[0]
     for username, place, roles in ACCOUNTS:
         user = create_cadre(username=username, password=demo_password(username), org=orgs[plan.places[place]],
-                            roles=set(roles), full_name=f"演示{username}", check_password=True)
+                            roles=set(roles), full_name=f"演示{username}", must_change_password=False)
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, key=demo_totp_key(seed, username), confirmed=True)
     audit.record("demo_load", obj=root, actor_name="命令行", changes={
         "scale": scale, "seed": seed, "orgs": len(plan.orgs), "employers": len(plan.employers),

@@ -1,6 +1,7 @@
 from django import forms
 
 from gonghui.common.errors import DomainError
+from gonghui.common.forms import BackOfficeStyleMixin
 
 from . import actions
 from .models import Org
@@ -39,15 +40,15 @@ class OrgForm(forms.ModelForm):
         return self.cleaned_data
 
 
-class MoveForm(forms.Form):
+class MoveForm(BackOfficeStyleMixin, forms.Form):
     new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=Org.objects.none())
 
 
-class DissolveForm(forms.Form):
-    on = forms.DateField(label="撤销日期", required=False)
+class DissolveForm(BackOfficeStyleMixin, forms.Form):
+    on = forms.DateField(label="撤销日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="撤销原因", max_length=200)
 
 
-class MergeForm(forms.Form):
+class MergeForm(BackOfficeStyleMixin, forms.Form):
     into = forms.ModelChoiceField(label="并入组织", queryset=Org.objects.none())
-    on = forms.DateField(label="合并日期", required=False)
+    on = forms.DateField(label="合并日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

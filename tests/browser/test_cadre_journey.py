@@ -93,7 +93,9 @@ def test_two_factor_wrong_code_rejected(page: Page, regions, screenshot):
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
 
 
-def test_two_factor_enrolment_shows_qr_and_secret(page: Page, regions, screenshot):
+def test_first_login_enrols_two_factor_then_changes_password(page: Page, regions, screenshot):
+    """A new cadre's first login: enrol an authenticator (QR code and secret), then replace the
+    initial password before reaching the back office."""
     orgs = build_tree()
     cadre = create_cadre(username="new_k11_operator", password=PASSWORD, org=orgs["K11"], roles={"operator"})
 
@@ -107,6 +109,16 @@ def test_two_factor_enrolment_shows_qr_and_secret(page: Page, regions, screensho
     assert key == device.bin_key
     page.fill("#id_token", _code(key, device))
     page.locator("#two-factor-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page).to_have_url(re.compile(r"/admin/password_change/$"))
+    expect(page.locator("#must-change")).to_be_visible()
     device.refresh_from_db()
     assert device.confirmed
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "Xin#Mima2026k11")
+    page.fill("#id_new_password2", "Xin#Mima2026k11")
+    screenshot(page, "first-login-change-password")
+    page.locator("#password-change-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_text("密码已修改")).to_be_visible()
+    cadre.refresh_from_db()
+    assert cadre.check_password("Xin#Mima2026k11") and not cadre.must_change_password

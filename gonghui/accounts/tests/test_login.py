@@ -133,7 +133,8 @@ def test_account_without_device_is_shown_enrolment(tree):
     response = client.post(TWO_FACTOR, {"token": code_for(device), "next": "/admin/"})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
-    assert client.get("/admin/").status_code == 200
+    # A new account's password is an initial one: next comes the password page.
+    assert client.get("/admin/")["Location"] == "/admin/password_change/"
 
 
 # Session timeouts (R-AU-3)

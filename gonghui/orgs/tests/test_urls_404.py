@@ -88,6 +88,7 @@ SAMPLES: dict[str, Sample] = {
     "admin:login": open_("auth"),
     "admin:logout": open_("auth"),
     "admin:password_change": open_("auth: the account's own password"),
+    "password_change": open_("auth: the account's own password (our view in place of the admin's)"),
     "admin:password_change_done": open_("auth"),
     "admin:jsi18n": open_("static: JavaScript translations"),
     "api:openapi-json": open_("public: the API description, no data"),
