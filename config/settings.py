@@ -168,6 +168,13 @@ AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.locked_out"
+# The client address (lockouts and the audit trail) comes from django-ipware. Behind a reverse proxy,
+# set TRUSTED_PROXY_COUNT to the number of proxies in front of gonghui, so X-Forwarded-For is used
+# and not the proxy's own address (otherwise every user shares one IP for the lockout).
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_int("TRUSTED_PROXY_COUNT", 0) else ("REMOTE_ADDR",)
+)
 AXES_ENABLE_ADMIN = False
 
 OTP_TOTP_ISSUER = "智慧工会"

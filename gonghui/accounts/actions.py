@@ -42,6 +42,11 @@ def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=
     """A new cadre account. Its password is an initial one, to be changed at first login, unless
     `must_change_password` is False (demo and test accounts)."""
     check_roles(roles)
+    if by is not None:
+        if not by.has_role(Role.SYSADMIN):
+            raise DomainError("只有系统管理员可以新建账号。")
+        if roles:
+            raise DomainError("新建账号后由安全管理员分配角色（三权分立）。", field="roles")
     _check_actor_reaches(by, org)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"账号 {username} 已存在。", field="username")
@@ -52,7 +57,7 @@ def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=
     user.set_password(password)
     user.save()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in sorted(roles)])
-    audit.record("create", actor=by, obj=user, actor_name="命令行",
+    audit.record("create", actor=by, obj=user, actor_name="" if by else "命令行",
                  changes={"org": str(org), "roles": sorted(roles)})
     return user
 
@@ -91,6 +96,8 @@ def set_active(user: User, *, active: bool, by) -> User:
     if by is not None:
         if by.pk == user.pk:
             raise DomainError("不能停用自己的账号。")
+        if not by.has_role(Role.SYSADMIN):
+            raise DomainError("只有系统管理员可以停用或启用账号。")
         _check_actor_reaches(by, user.org)
     if user.is_active == active:
         return user
@@ -109,6 +116,8 @@ def change_password(user: User, *, password: str, by) -> User:
     initial one again: the owner must change it at the next login."""
     own = by is not None and by.pk == user.pk
     if by is not None and not own:
+        if not by.has_role(Role.SYSADMIN):
+            raise DomainError("只有系统管理员可以重置他人的密码。")
         _check_actor_reaches(by, user.org)
     _validate_password(password, user)
     user.set_password(password)

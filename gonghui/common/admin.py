@@ -15,7 +15,7 @@ from unfold.admin import ModelAdmin
 from unfold.paginator import InfinitePaginator
 
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import scope_org, visible_to
+from gonghui.orgs.queries import note_denied, scope_org, visible_to
 
 from . import audit
 from .excel import build_workbook
@@ -91,6 +91,7 @@ class ScopedAdmin(ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
+            note_denied(request.user, self.model, {from_field or "pk": object_id})
             raise Http404("未找到该记录。")
         return obj
 
@@ -105,13 +106,13 @@ class ScopedAdmin(ModelAdmin):
     def get_export_fields(self) -> list[str]:
         return self.export_fields or [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
 
-    @admin.action(description="导出所选记录为 Excel")
     def export_table(self, queryset) -> tuple[list[str], object]:
         """The header and rows of an export; an admin overrides it when its export has a set layout."""
         fields = self.get_export_fields()
         header = [str(self.model._meta.get_field(f).verbose_name) for f in fields]
         return header, ([_display(obj, f) for f in fields] for obj in queryset.iterator())
 
+    @admin.action(description="导出所选记录为 Excel")
     def export_xlsx(self, request, queryset):
         queryset = queryset.filter(pk__in=self.get_queryset(request).values("pk"))
         header, rows = self.export_table(queryset)
@@ -140,7 +141,8 @@ class AuditEntryAdmin(ScopedAdmin):
 
     view_roles = {"auditor"}
     list_display = ["at", "actor_name", "actor_org", "ip", "action", "object_type", "object_repr", "outcome"]
-    list_filter = ["action", "outcome", "object_type", ("at", admin.DateFieldListFilter)]
+    list_filter = ["action", "outcome", "object_type", ("at", admin.DateFieldListFilter),
+                   ("actor_org", admin.RelatedOnlyFieldListFilter), ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor_name", "object_repr", "object_id", "actor_org__name", "actor_org__code"]
     list_select_related = ["actor_org"]
     date_hierarchy = None

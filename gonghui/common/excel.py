@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -61,20 +62,32 @@ def cell_text(value) -> str:
 
 def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:
     """A workbook with one sheet: bold header, the rows, and (optionally) cells {(row_idx, col_idx)}
-    to highlight as errors (0-based over `rows`)."""
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r, row in enumerate(rows):
-        ws.append(list(row))
-        for c in (error_cells or {}).get(r, ()):
-            ws.cell(row=r + 2, column=c + 1).fill = ERROR_FILL
+    to highlight as errors (0-based over `rows`).
+
+    Write-only: each row goes to the file as it is appended, so a large export (which may pass
+    `rows` as a generator) never holds every cell at once. Sheet settings must therefore come
+    before the first row, and styled cells are WriteOnlyCell."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.freeze_panes = "A2"
     for i, name in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(name)) * 2 + 4))
-    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    ws.append([_styled(ws, name, font=bold) for name in header])
+    error_cells = error_cells or {}
+    for r, row in enumerate(rows):
+        row = list(row)
+        for c in error_cells.get(r, ()):
+            row += [None] * (c + 1 - len(row))  # a highlighted cell past the row's end is blank
+            row[c] = _styled(ws, row[c], fill=ERROR_FILL)
+        ws.append(row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _styled(ws, value, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, val in style.items():
+        setattr(cell, name, val)
+    return cell

@@ -1,3 +1,5 @@
+from axes.helpers import get_client_ip_address
+
 from .audit import current_ip
 
 
@@ -8,7 +10,8 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        # The same client address as the login lockout uses (django-ipware, TRUSTED_PROXY_COUNT).
+        token = current_ip.set(get_client_ip_address(request))
         try:
             return self.get_response(request)
         finally:

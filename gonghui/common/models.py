@@ -41,7 +41,7 @@ class Region(models.Model):
 
 class AuditEntry(models.Model):
     """One row per audited event. Append-only: the model refuses updates and deletes, and on
-    PostgreSQL a trigger does too (migration 0002)."""
+    PostgreSQL a trigger does too (migration 0003)."""
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "成功"

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from gonghui.common import audit, regions, uscc
+from gonghui.common import audit, regions
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
 
-from .models import Employer, Org, OrgEvent, path_step
+from .models import STEP, Employer, Org, OrgEvent, path_step
 
 # The facts an org carries besides its place in the tree; changes to these are audited field by field.
 FACT_FIELDS = [
@@ -56,10 +56,10 @@ def check_facts(facts: dict) -> list[tuple[str, str]]:
     if facts.get("kind") not in Org.Kind.values:
         problems.append(("kind", "组织类型应为：" + "、".join(Org.Kind.labels) + "。"))
     if facts.get("uscc"):
-        if msg := uscc.problem(facts["uscc"], union=True):
+        if msg := uscc_lib.problem(facts["uscc"], union=True):
             problems.append(("uscc", msg))
     if facts.get("employer_uscc"):
-        if msg := uscc.problem(facts["employer_uscc"]):
+        if msg := uscc_lib.problem(facts["employer_uscc"]):
             problems.append(("employer_uscc", "单位" + msg))
     if facts.get("region_code"):
         if msg := regions.problem(facts["region_code"]):
@@ -94,9 +94,21 @@ def check_placement(by, parent: Org | None, kind: str | None, *, new: bool) -> N
         derive_level(kind, parent)
 
 
+def _lock_tree(org: Org) -> None:
+    """Serialize changes to the shape of one top-level tree (moves, merges): lock its root row.
+    They are rare, and a move rewrites paths that a concurrent move may be reading."""
+    list(Org.objects.select_for_update().filter(path=org.path[:STEP]))
+
+
+def _fresh(org: Org | None) -> Org | None:
+    """`org` re-read under a row lock, so its path and status are the committed ones."""
+    return Org.objects.select_for_update().get(pk=org.pk) if org is not None else None
+
+
 @transaction.atomic
 def create_org(*, by, parent: Org | None, level: str | None = None, **facts) -> Org:
     _raise_first(check_facts(facts))
+    parent = _fresh(parent)
     check_placement(by, parent, facts.get("kind"), new=True)
     org = Org(parent=parent, level=level or derive_level(facts["kind"], parent), path="", **facts)
     org.save()
@@ -110,8 +122,8 @@ def create_org(*, by, parent: Org | None, level: str | None = None, **facts) -> 
 
 @transaction.atomic
 def update_org(org: Org, *, by, **changes) -> Org:
+    org = _fresh(org)
     _check_actor_reaches(by, org, "该组织")
-    org = Org.objects.select_for_update().get(pk=org.pk)
     before = audit.snapshot(org, FACT_FIELDS)
     for name, value in changes.items():
         if name not in FACT_FIELDS:
@@ -126,6 +138,8 @@ def update_org(org: Org, *, by, **changes) -> Org:
     if not changed:
         return org
     org.save()
+    if "kind" in changed:
+        _rederive_levels(org.path)
     OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.UPDATED, by=by, detail={"fields": sorted(changed)})
     audit.record("update", actor=by, obj=org, changes=changed)
     return org
@@ -135,10 +149,10 @@ def update_org(org: Org, *, by, **changes) -> Org:
 def move_org(org: Org, *, new_parent: Org, by) -> Org:
     """Re-parent `org` with its whole subtree: one UPDATE of the paths below it, then the levels
     of the moved orgs are derived again from their new ancestors."""
+    _lock_tree(org)
+    org, new_parent = _fresh(org), _fresh(new_parent)
     _check_actor_reaches(by, org, "该组织")
     _check_actor_reaches(by, new_parent, "新的上级组织")
-    org = Org.objects.select_for_update().get(pk=org.pk)
-    new_parent = Org.objects.get(pk=new_parent.pk)
     if new_parent.is_within(org):
         raise DomainError("不能把组织调整到它自己或它的下级组织之下。", field="parent")
     if new_parent.status != Org.Status.ACTIVE:
@@ -182,8 +196,8 @@ def _rederive_levels(path: str) -> None:
 @transaction.atomic
 def dissolve_org(org: Org, *, by, on: datetime.date | None = None, reason: str = "") -> Org:
     """撤销: the org stays in the tree with status 撤销; it must have no active children left."""
+    org = _fresh(org)
     _check_actor_reaches(by, org, "该组织")
-    org = Org.objects.select_for_update().get(pk=org.pk)
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该组织已撤销或合并。")
     if by is not None and org.pk == by.org_id:
@@ -203,9 +217,10 @@ def dissolve_org(org: Org, *, by, on: datetime.date | None = None, reason: str =
 def merge_org(org: Org, *, into: Org, by, on: datetime.date | None = None) -> Org:
     """合并: `org` is merged into `into`. Its active children move under `into`, its employers are
     covered by `into`, and it stays in the tree with status 合并 pointing at `into`."""
+    _lock_tree(org)
+    org, into = _fresh(org), _fresh(into)
     _check_actor_reaches(by, org, "该组织")
     _check_actor_reaches(by, into, "并入的组织")
-    org = Org.objects.select_for_update().get(pk=org.pk)
     if org.pk == into.pk or into.is_within(org):
         raise DomainError("不能并入它自己或它的下级组织。", field="merged_into")
     if org.status != Org.Status.ACTIVE or into.status != Org.Status.ACTIVE:
@@ -214,14 +229,15 @@ def merge_org(org: Org, *, into: Org, by, on: datetime.date | None = None) -> Or
         raise DomainError("该组织有下级组织，不能并入基层工会。", field="merged_into")
     for child in org.children.filter(status=Org.Status.ACTIVE):
         move_org(child, new_parent=into, by=by)
-    org.employers.update(union=into)
+    employers = org.employers.update(union=into)
     org.status = Org.Status.MERGED
     org.merged_into = into
     org.closed_on = on or datetime.date.today()
     org.save(update_fields=["status", "merged_into", "closed_on", "updated_at"])
     OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MERGED, by=by, detail={"into": into.code})
     OrgEvent.objects.create(org=into, kind=OrgEvent.Kind.ABSORBED, by=by, detail={"from": org.code})
-    audit.record("merge", actor=by, obj=org, changes={"status": ["正常", "合并"], "merged_into": [None, str(into)]})
+    audit.record("merge", actor=by, obj=org, changes={
+        "status": ["正常", "合并"], "merged_into": [None, str(into)], "employers_moved": employers})
     return org
 
 

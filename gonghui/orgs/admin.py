@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from unfold.decorators import action
@@ -60,7 +61,7 @@ class OrgAdmin(ScopedAdmin):
     def _org_form_view(self, request, object_id, form_class, title, run):
         org = get_visible_or_404(request.user, Org, pk=object_id)
         if not request.user.has_role(*ORG_EDITORS):
-            raise_404()
+            raise Http404("未找到该记录。")
         form = form_class(request.POST or None)
         for name in ("new_parent", "into"):
             if name in form.fields:
@@ -91,12 +92,6 @@ class OrgAdmin(ScopedAdmin):
     def merge_view(self, request, object_id):
         return self._org_form_view(request, object_id, MergeForm, "合并组织", lambda org, d:
                                    actions.merge_org(org, into=d["into"], on=d["on"], by=request.user))
-
-
-def raise_404():
-    from django.http import Http404
-
-    raise Http404("未找到该记录。")
 
 
 @admin.register(Employer)

@@ -326,6 +326,10 @@ def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult
     if PARENT_COLUMN not in failed_columns:
         parent = _resolve_parent(row, by=by, rows_by_code=rows_by_code)
     existing = Org.objects.filter(code=row.code).first() if row.code else None
+    if existing is not None and by is not None and not (by.org_id and existing.is_within(by.org)):
+        # Codes are unique across the province: say it is taken, nothing about whose it is.
+        row.reject("组织代码", f"组织代码 {row.code} 已被使用，请核对后重新填写。")
+        return
     facts = dict(row.facts)
     if existing is None:
         full = facts

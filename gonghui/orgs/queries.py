@@ -1,6 +1,7 @@
 """Scoping: the one mechanism that limits every queryset, page, export, API call and task to the
 acting account's subtree. Anything outside is reported as not found (404), never as forbidden."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -31,18 +32,23 @@ def visible_to(user, queryset: models.QuerySet | type[models.Model]) -> models.Q
 
 def get_visible_or_404(user, queryset: models.QuerySet | type[models.Model], **lookup):
     """The object matching `lookup` inside `user`'s subtree, else Http404 (the same for "does not
-    exist" and "not yours"). An attempt at an object that exists elsewhere is audited."""
+    exist", "not yours" and a malformed id). An attempt at an object that exists elsewhere is audited."""
+    model = queryset if isinstance(queryset, type) else queryset.model
     try:
         return visible_to(user, queryset).get(**lookup)
-    except (queryset.model if not isinstance(queryset, type) else queryset).DoesNotExist:
-        model = queryset if isinstance(queryset, type) else queryset.model
-        try:
-            exists = model._default_manager.filter(**lookup).exists()
-        except (ValueError, TypeError):
-            exists = False
-        if exists:
-            audit.record(
-                "access_denied", actor=user, outcome=audit.AuditEntry.Outcome.DENIED,
-                object_repr=f"{model._meta.verbose_name} {lookup}",
-            )
+    except (model.DoesNotExist, ValueError, ValidationError):
+        note_denied(user, model, lookup)
         raise Http404("未找到该记录。") from None
+
+
+def note_denied(user, model: type[models.Model], lookup: dict) -> None:
+    """Audit an attempt to reach an object that exists outside `user`'s subtree (R-AUD-5)."""
+    try:
+        exists = model._default_manager.filter(**lookup).exists()
+    except (ValueError, TypeError, ValidationError):
+        exists = False
+    if exists:
+        audit.record(
+            "access_denied", actor=user, outcome=audit.AuditEntry.Outcome.DENIED,
+            object_repr=f"{model._meta.verbose_name} {lookup}",
+        )

@@ -23,12 +23,14 @@ def tree(request):
     children; expanding a row fetches that org's children as an htmx fragment."""
     parent_id = request.GET.get("parent")
     parent = get_visible_or_404(request.user, Org, pk=parent_id) if parent_id else scope_org(request.user)
+    if parent is None:  # a staff account placed in no org has no tree to show
+        raise Http404("未找到该页面。")
     children = (
         visible_to(request.user, Org).filter(parent=parent)
         .annotate(child_count=Count("children", filter=Q(children__status=Org.Status.ACTIVE)))
         .order_by("-child_count", "code")
     )
-    context = {"parent": parent, "children": children, "depth": parent.depth if parent else 0}
+    context = {"parent": parent, "children": children}
     if request.htmx:
         return render(request, "orgs/tree_rows.html", context)
     return render(request, "orgs/tree.html", {**admin.site.each_context(request), **context,

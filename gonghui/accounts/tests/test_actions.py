@@ -93,9 +93,9 @@ def test_account_writes_outside_the_subtree_refused(tree):
     with pytest.raises(DomainError, match="该组织不在您的管辖范围内"):
         actions.set_roles(outsider, roles={"approver"}, by=secadmin)
     with pytest.raises(DomainError, match="该组织不在您的管辖范围内"):
-        actions.set_active(outsider, active=False, by=secadmin)
+        actions.set_active(outsider, active=False, by=sysadmin)
     with pytest.raises(DomainError, match="该组织不在您的管辖范围内"):
-        actions.change_password(outsider, password="Gonghui#2026new", by=secadmin)
+        actions.change_password(outsider, password="Gonghui#2026new", by=sysadmin)
     outsider.refresh_from_db()
     assert outsider.is_active and outsider.roles == {"operator"} and outsider.check_password(PASSWORD)
     assert not User.objects.filter(username="new").exists()
@@ -105,13 +105,13 @@ def test_account_writes_outside_the_subtree_refused(tree):
 def test_create_cadre_inside_the_subtree_audited(tree):
     sysadmin = make_cadre(tree["K11"], "sysadmin", username="sys")
     start = AuditEntry.objects.count()
-    user = actions.create_cadre(username="new", password=PASSWORD, org=tree["T111"], roles={"operator"},
+    user = actions.create_cadre(username="new", password=PASSWORD, org=tree["T111"], roles=set(),
                                 by=sysadmin, full_name="新干部")
-    assert (user.org, user.roles, user.is_staff) == (tree["T111"], {"operator"}, True)
+    assert (user.org, user.roles, user.is_staff, user.must_change_password) == (tree["T111"], set(), True, True)
     assert user.password.startswith("argon2") and PASSWORD not in user.password
     [entry] = AuditEntry.objects.order_by("id")[start:]
     assert (entry.action, entry.actor, entry.changes) == (
-        "create", sysadmin, {"org": "明光路街道总工会", "roles": ["operator"]})
+        "create", sysadmin, {"org": "明光路街道总工会", "roles": []})
     with pytest.raises(DomainError, match="账号 new 已存在"):
         actions.create_cadre(username="new", password=PASSWORD, org=tree["T111"], roles=set(), by=sysadmin)
 
@@ -123,11 +123,11 @@ def test_nobody_disables_their_own_account(tree):
 
 
 def test_disable_is_audited(tree, django_capture_on_commit_callbacks):
-    secadmin = make_cadre(tree["K11"], "secadmin", username="sec")
+    sysadmin = make_cadre(tree["K11"], "sysadmin", username="sys")
     user = make_cadre(tree["T111"], "operator", username="op")
     start = AuditEntry.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.set_active(user, active=False, by=secadmin)
+        actions.set_active(user, active=False, by=sysadmin)
     [entry] = AuditEntry.objects.order_by("id")[start:]
     assert (entry.action, entry.changes) == ("disable", {"is_active": [True, False]})
 
@@ -184,3 +184,36 @@ def test_update_cadre_full_name_audited(db):
     outsider = make_cadre(orgs["K21"], "sysadmin", username="sys21")
     with pytest.raises(DomainError):
         update_cadre(user, full_name="李四", by=outsider)
+
+
+
+def test_separation_of_account_powers(tree):
+    """三权分立: only the system administrator creates (without roles), disables and re-passwords;
+    only the security administrator assigns roles."""
+    sysadmin = make_cadre(tree["K11"], "sysadmin", username="sys")
+    secadmin = make_cadre(tree["K11"], "secadmin", username="sec")
+    user = make_cadre(tree["T111"], "operator", username="op")
+    with pytest.raises(DomainError, match="只有系统管理员可以新建账号"):
+        actions.create_cadre(username="x1", password=PASSWORD, org=tree["T111"], roles=set(), by=secadmin)
+    with pytest.raises(DomainError, match="由安全管理员分配角色"):
+        actions.create_cadre(username="x2", password=PASSWORD, org=tree["T111"], roles={"operator"}, by=sysadmin)
+    with pytest.raises(DomainError, match="只有系统管理员可以停用或启用账号"):
+        actions.set_active(user, active=False, by=secadmin)
+    with pytest.raises(DomainError, match="只有系统管理员可以重置他人的密码"):
+        actions.change_password(user, password="Gonghui#2026new", by=secadmin)
+    with pytest.raises(DomainError, match="只有安全管理员可以分配角色"):
+        actions.set_roles(user, roles={"approver"}, by=sysadmin)
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(PASSWORD) and user.roles == {"operator"}
+
+
+def test_back_office_disable_account(tree, client):
+    """The account form's 有效 box disables the account through the action: audited, sessions ended."""
+    sysadmin = make_cadre(tree["K11"], "sysadmin", username="sys")
+    user = make_cadre(tree["T111"], "operator", username="op")
+    login(client, sysadmin)
+    response = client.post(f"/admin/accounts/user/{user.pk}/change/", {"full_name": "", "password": ""})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+    assert AuditEntry.objects.filter(action="disable", object_id=str(user.pk), actor=sysadmin).count() == 1

@@ -177,15 +177,15 @@ def test_disabling_or_new_password_kills_sessions(tree, django_capture_on_commit
     """Done-when: disabling an account or changing its password deletes all of its sessions; a
     client that was logged in is sent to the login page on its next request."""
     user = make_cadre(tree["K11"], "operator", username="wang")
-    secadmin = make_cadre(tree["K11"], "secadmin", username="sec")
+    sysadmin = make_cadre(tree["K11"], "sysadmin", username="sys")
     clients = [login(Client(), user), login(Client(), user)]
     assert all(c.get("/admin/").status_code == 200 for c in clients)
     assert _sessions_of(user) == 2
     with django_capture_on_commit_callbacks(execute=True):
         if change == "disable":
-            actions.set_active(user, active=False, by=secadmin)
+            actions.set_active(user, active=False, by=sysadmin)
         else:
-            actions.change_password(user, password="Gonghui#2026new", by=secadmin)
+            actions.change_password(user, password="Gonghui#2026new", by=sysadmin)
     assert _sessions_of(user) == 0
     for c in clients:
         response = c.get("/admin/")

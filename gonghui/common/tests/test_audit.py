@@ -125,3 +125,21 @@ def test_login_logout_failure_and_lockout_each_write_one_entry(tree, client, set
     assert entries.count(("lockout", "wang", "denied")) == 1
     assert entries.count(("login_failed", "wang", "failure")) == settings.AXES_FAILURE_LIMIT - 1
     assert user.pk
+
+
+def test_audit_ip_behind_trusted_proxy(tree, client, settings):
+    """Behind one trusted proxy the audit records the client's address from X-Forwarded-For."""
+    from gonghui.common.audit import current_ip
+    from gonghui.common.middleware import AuditContextMiddleware
+
+    seen = []
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    middleware = AuditContextMiddleware(lambda request: seen.append(current_ip.get()))
+    from django.test import RequestFactory
+
+    middleware(RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2", REMOTE_ADDR="10.0.0.2"))
+    settings.AXES_IPWARE_PROXY_COUNT = None
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    middleware(RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2"))
+    assert seen == ["203.0.113.7", "10.0.0.2"]

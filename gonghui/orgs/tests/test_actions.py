@@ -242,7 +242,8 @@ def test_merge_moves_children_and_employers(tree):
     assert k11.events.get(kind=OrgEvent.Kind.ABSORBED).detail == {"from": "K12"}
     entries = audit.entries()
     assert [e.action for e in entries] == ["move", "merge"]
-    assert entries[1].changes == {"status": ["正常", "合并"], "merged_into": [None, "瑶海区总工会"]}
+    assert entries[1].changes == {
+        "status": ["正常", "合并"], "merged_into": [None, "瑶海区总工会"], "employers_moved": 1}
 
 
 def test_merge_refusals(tree):
@@ -263,3 +264,12 @@ def test_merge_refusals(tree):
     with pytest.raises(DomainError, match="该组织有下级组织，不能并入基层工会"):
         actions.merge_org(tree["T121"], into=tree["G1111"], by=None)
     assert Org.objects.filter(status=Org.Status.MERGED).count() == 0
+
+
+def test_kind_change_rederives_levels_below(tree):
+    """Turning a city federation into an industrial union keeps the levels below consistent."""
+    actions.update_org(tree["C1"], by=None, kind=Org.Kind.INDUSTRIAL)
+    levels = dict(Org.objects.subtree(tree["C1"]).values_list("code", "level"))
+    assert levels["C1"] == Org.Level.PROVINCE
+    assert levels["K11"] == Org.Level.CITY and levels["T111"] == Org.Level.COUNTY
+    assert levels["G1111"] == Org.Level.GRASSROOTS

@@ -42,7 +42,7 @@ def test_bad_credit_code_shown_on_form(tree, cadre_client):
 
 def test_operator_cannot_add(tree, cadre_client):
     client = cadre_client(tree["K11"], "operator")
-    assert client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T111"].pk}).status_code in (403, 404)
+    assert client.post("/admin/orgs/org/add/", {**BASE, "parent": tree["T111"].pk}).status_code == 404
     assert not Org.objects.filter(code="NEW1").exists()
 
 
@@ -67,6 +67,7 @@ def test_export_is_scoped(tree, cadre_client):
     names = sorted(row[2] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert names == sorted(["瑶海区总工会", "明光路街道总工会", "合肥瑶海机械有限公司工会", "明光路商圈联合工会"])
     assert [c.value for c in sheet[1]][:4] == ["组织代码", "上级组织代码", "组织名称", "组织类型"]
+    assert "导出所选记录为 Excel" in client.get("/admin/orgs/org/").content.decode()
     assert AuditEntry.objects.filter(action="export", actor=client.user).count() == 1
 
 
@@ -98,3 +99,22 @@ def test_tree_page_and_fragment(tree, cadre_client):
     assert "合肥瑶海机械有限公司工会" in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
     assert client.get(f"/admin/orgs/org/tree/?parent={tree['T211'].pk}").status_code == 404
+
+
+def test_tree_has_no_inline_style(tree, cadre_client):
+    """A strict CSP refuses inline styles: indentation comes from the nested lists' classes."""
+    client = cadre_client(tree["C1"])
+    page = client.get("/admin/orgs/org/tree/").content.decode()
+    fragment = client.get(f"/admin/orgs/org/tree/?parent={tree['K11'].pk}", HTTP_HX_REQUEST="true").content.decode()
+    assert "瑶海区总工会" in page and "明光路街道总工会" in fragment
+    tree_html = page[page.index('id="org-tree"'):]
+    assert "style=" not in tree_html and "style=" not in fragment
+    assert '<ul class="pl-6"></ul>' in fragment
+
+
+def test_tree_for_account_without_org_is_404(db, client):
+    from gonghui.accounts.models import User
+
+    user = User.objects.create_user(username="no_org_staff", password="Gonghui#2026test", is_staff=True)
+    client.force_login(user)
+    assert client.get("/admin/orgs/org/tree/").status_code == 404

@@ -127,6 +127,7 @@ def test_import_update_of_org_outside_subtree_rejected(tree):
     admin = make_cadre(tree["K11"], "org_admin")
     result = import_orgs(source(HEADER, [["G1211", "T111", "改名", "基层工会"]]), by=admin)
     assert result.rejected == 1
+    assert messages(result) == {2: ["组织代码:组织代码 G1211 已被使用，请核对后重新填写。"]}
     org = Org.objects.get(code="G1211")
     assert (org.name, org.parent) == ("合肥庐阳食品有限公司工会", tree["T121"])
 
@@ -446,3 +447,17 @@ def test_upsert_employer_refuses_bad_code_and_employer_of_other_subtree(tree):
     with pytest.raises(DomainError, match="不在您的管辖范围内"):
         upsert_employer(by=outsider, uscc=EMPLOYER_USCC, union=tree["G1111"], name="改名")
     assert Employer.objects.get().union == tree["G1211"]
+
+
+def test_import_new_org_under_a_parent_moved_in_the_same_file(tree):
+    """Paths stay right when a file moves an ancestor and adds a child below it in one run."""
+    result = import_orgs(source(HEADER, [
+        ["T121", "K12", "三孝口街道总工会", "总工会"],
+        ["C1", "I1", "合肥市总工会", "总工会"],
+        ["NEWB", "T121", "三孝口新建工会", "基层工会"],
+    ]), by=None)
+    assert result.rejected == 0, result.errors
+    for org in Org.objects.select_related("parent"):
+        if org.parent is not None:
+            assert org.path.startswith(org.parent.path) and org.depth == org.parent.depth + 1, org.code
+    assert Org.objects.subtree(Org.objects.get(code="T121")).filter(code="NEWB").exists()
