@@ -153,3 +153,28 @@ def update_cadre(user: User, *, full_name: str, by) -> User:
         user.full_name = full_name
         user.save(update_fields=["full_name"])
     return user
+
+
+def authenticator_for(user: User) -> TOTPDevice:
+    """`user`'s confirmed authenticator, or the pending one they are enrolling (created on demand)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "身份验证器"})
+    return device
+
+
+def verify_two_factor(user: User, *, device: TOTPDevice, token: str) -> None:
+    """Check a TOTP code; the first valid code confirms a pending authenticator. Audited either way;
+    raises DomainError when the code is refused. Not one transaction on purpose: django-otp records
+    a failure on the device (its throttle), and that must stay when we refuse."""
+    allowed, _ = device.verify_is_allowed()
+    if not (allowed and device.verify_token(token)):
+        audit.record("otp_failed", actor=user, obj=user, outcome=audit.AuditEntry.Outcome.FAILURE)
+        raise DomainError("验证码不正确或已过期，请重新输入。" if allowed else "尝试次数过多，请稍后再试。",
+                          field="token")
+    with transaction.atomic():
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit.record("otp_enrolled", actor=user, obj=user)
+        audit.record("otp_verified", actor=user, obj=user)

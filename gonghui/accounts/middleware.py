@@ -20,6 +20,8 @@ class SessionTimeoutMiddleware:
             last = request.session.get("gh_last_seen", now)
             if now - last > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)  # now anonymous: the API answers 401 itself
                 messages.warning(request, "会话已超时，请重新登录。")
                 return redirect(settings.LOGIN_URL)
             request.session["gh_last_seen"] = now

@@ -11,9 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.common import audit
 from gonghui.common.errors import DomainError
 from gonghui.common.forms import BackOfficeStyleMixin
 
@@ -40,27 +38,19 @@ def _next_url(request) -> str:
 @login_required
 def two_factor(request):
     """Verify a TOTP code; an account without a confirmed authenticator enrols one first."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False,
-                                                     defaults={"name": "身份验证器"})
+    device = actions.authenticator_for(request.user)
     form = TokenForm(request.POST or None)
     if form.is_valid():
-        allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit.record("otp_enrolled", actor=request.user, obj=request.user)
+        try:
+            actions.verify_two_factor(request.user, device=device, token=form.cleaned_data["token"])
+        except DomainError as e:
+            form.add_error("token", e.message)
+        else:
             otp_login(request, device)
-            audit.record("otp_verified", actor=request.user, obj=request.user)
             return redirect(_next_url(request))
-        audit.record("otp_failed", actor=request.user, obj=request.user, outcome=audit.AuditEntry.Outcome.FAILURE)
-        form.add_error("token", "验证码不正确或已过期，请重新输入。" if allowed else "尝试次数过多，请稍后再试。")
-    context = {**admin.site.each_context(request), "form": form, "enrolling": enrolling,
+    context = {**admin.site.each_context(request), "form": form, "enrolling": not device.confirmed,
                "next": _next_url(request), "title": "双因素认证"}
-    if enrolling:
+    if not device.confirmed:
         secret = base64.b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)

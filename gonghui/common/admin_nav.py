@@ -2,6 +2,8 @@
 
 from django.urls import reverse_lazy
 
+from gonghui.orgs.queries import can_manage_orgs
+
 
 def _can_view(model_admin_path: str):
     def check(request):
@@ -23,7 +25,7 @@ def navigation(request):
                 {"title": "工会组织", "icon": "corporate_fare",
                  "link": reverse_lazy("admin:orgs_org_changelist"), "permission": _can_view("orgs.Org")},
                 {"title": "导入组织", "icon": "upload_file", "link": reverse_lazy("admin:orgs_org_import"),
-                 "permission": lambda r: _can_view("orgs.Org")(r) and r.user.has_role("org_admin")},
+                 "permission": lambda r: can_manage_orgs(r.user)},
                 {"title": "用人单位", "icon": "factory", "link": reverse_lazy("admin:orgs_employer_changelist"),
                  "permission": _can_view("orgs.Employer")},
                 {"title": "组织沿革", "icon": "history", "link": reverse_lazy("admin:orgs_orgevent_changelist"),

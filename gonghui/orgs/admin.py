@@ -10,9 +10,9 @@ from gonghui.common.errors import DomainError
 from . import actions, importing, views
 from .forms import DissolveForm, MergeForm, MoveForm, OrgForm
 from .models import Employer, Org, OrgEvent
-from .queries import get_visible_or_404, visible_to
+from .queries import can_manage_orgs, get_visible_or_404, visible_to
 
-ORG_EDITORS = {"org_admin"}
+ORG_EDITORS = {"org_admin"}  # the roles of queries.can_manage_orgs
 
 
 @admin.register(Org)
@@ -60,7 +60,7 @@ class OrgAdmin(ScopedAdmin):
 
     def _org_form_view(self, request, object_id, form_class, title, run):
         org = get_visible_or_404(request.user, Org, pk=object_id)
-        if not request.user.has_role(*ORG_EDITORS):
+        if not can_manage_orgs(request.user):
             raise Http404("未找到该记录。")
         form = form_class(request.POST or None)
         for name in ("new_parent", "into"):

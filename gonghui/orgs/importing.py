@@ -27,6 +27,7 @@ from gonghui.common.models import ImportJob
 
 from . import actions
 from .models import Org
+from .queries import can_manage_orgs
 
 # Column → Org field. 上级组织代码 is read separately: it places the org, it is not a fact.
 PARENT_COLUMN = "上级组织代码"
@@ -431,7 +432,7 @@ def run_org_import(job_id: int) -> None:
             ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
     try:
-        if not by.is_active or not by.has_role("org_admin") or by.org_id is None:
+        if not can_manage_orgs(by):
             raise ImportFileError("导入人的账号已停用或已无导入权限。")
         source = read_file(upload.read_bytes(), job.filename)
         result = import_orgs(source, by=by, filename=job.filename, progress=progress)

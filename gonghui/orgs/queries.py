@@ -17,6 +17,11 @@ def scope_org(user) -> Org | None:
     return user.org
 
 
+def can_manage_orgs(user) -> bool:
+    """Whether `user` may create, change, move, merge, dissolve and import orgs in their subtree."""
+    return scope_org(user) is not None and user.has_role("org_admin")
+
+
 def visible_to(user, queryset: models.QuerySet | type[models.Model]) -> models.QuerySet:
     """`queryset` (or the model's default manager) limited to `user`'s subtree.
 

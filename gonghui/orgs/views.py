@@ -15,7 +15,7 @@ from gonghui.common.models import ImportJob
 
 from . import importing
 from .models import Org
-from .queries import get_visible_or_404, scope_org, visible_to
+from .queries import can_manage_orgs, get_visible_or_404, scope_org, visible_to
 
 
 def tree(request):
@@ -51,7 +51,7 @@ class ImportForm(forms.Form):
 
 
 def _require_importer(request) -> None:
-    if scope_org(request.user) is None or not request.user.has_role("org_admin"):
+    if not can_manage_orgs(request.user):
         raise Http404("未找到该页面。")
 
 
@@ -59,7 +59,7 @@ def _get_job_or_404(request, job_id: int) -> ImportJob:
     """An org import run inside the account's subtree that the account started, or that an org
     admin of the same or a higher org may look at; else 404."""
     job = get_visible_or_404(request.user, ImportJob.objects.filter(kind="orgs"), pk=job_id)
-    if job.created_by_id != request.user.pk and not request.user.has_role("org_admin"):
+    if job.created_by_id != request.user.pk and not can_manage_orgs(request.user):
         raise Http404("未找到该记录。")
     return job
 
@@ -71,7 +71,7 @@ def import_orgs(request):
     if request.method == "POST" and form.is_valid():
         job = importing.start_org_import(upload=form.cleaned_data["file"], by=request.user)
         return redirect("admin:orgs_org_import_status", job_id=job.pk)
-    jobs = ImportJob.objects.filter(kind="orgs", created_by=request.user)[:10]
+    jobs = visible_to(request.user, ImportJob).filter(kind="orgs", created_by=request.user)[:10]
     return render(request, "orgs/import.html", {
         **admin.site.each_context(request), "title": "导入组织", "form": form, "jobs": jobs,
         "columns": importing.REQUIRED_COLUMNS, "optional_columns": [

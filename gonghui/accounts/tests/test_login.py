@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gonghui.accounts import actions
 from gonghui.accounts.models import User
 from gonghui.common.errors import DomainError
+from gonghui.common.models import AuditEntry
 from gonghui.conftest import PASSWORD, login, make_cadre
 
 LOGIN = "/admin/login/"
@@ -211,3 +212,29 @@ def test_password_policy_accepts_a_strong_password(tree):
     assert e.value.field == "password"
     actions.change_password(user, password="Gonghui#2026x", by=None)
     assert User.objects.get(pk=user.pk).check_password("Gonghui#2026x")
+
+
+def test_two_factor_throttles_repeated_failures(tree, client):
+    """django-otp's throttle survives our refusal: right after a wrong code even the right one waits."""
+    user = make_cadre(tree["K11"], "operator", username="slowdown")
+    post_login(client, "slowdown", PASSWORD)
+    device = TOTPDevice.objects.get(user=user)
+    wrong = "000000" if code_for(device) != "000000" else "111111"
+    body = client.post(TWO_FACTOR, {"token": wrong, "next": "/admin/"}).content.decode()
+    assert "验证码不正确" in body
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    body = client.post(TWO_FACTOR, {"token": code_for(device), "next": "/admin/"}).content.decode()
+    assert "尝试次数过多" in body
+    assert AuditEntry.objects.filter(action="otp_failed", actor=user).count() == 2
+
+
+def test_api_session_timeout_answers_401(tree, client):
+    """An expired session on the API is logged out and answered 401, not redirected."""
+    user = make_cadre(tree["K11"], "operator", username="apiuser")
+    login(client, user)
+    assert client.get("/api/v1/orgs/K11").status_code == 200
+    session = client.session
+    session["gh_last_seen"] -= settings.SESSION_IDLE_TIMEOUT + 5
+    session.save()
+    assert client.get("/api/v1/orgs/K11").status_code == 401
