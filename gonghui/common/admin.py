@@ -2,6 +2,7 @@
 choices and exports to the account's subtree and answers 404 for anything outside."""
 
 import functools
+import math
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from unfold.admin import ModelAdmin
@@ -51,6 +53,31 @@ def _denied_as_404(view):
     return wrapper
 
 
+class AtLeast(int):
+    """A count known only to be at least this much; prints as "10000+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class CappedCountPaginator(InfinitePaginator):
+    """Counts exactly up to CAP rows, with a LIMIT-ed count (bounded work on tables of millions);
+    past that the total shows as "10000+" and the list pages on without one."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list[: self.CAP + 1].count()
+        return AtLeast(self.CAP) if n > self.CAP else n
+
+    @cached_property
+    def num_pages(self) -> int:
+        if isinstance(self.count, AtLeast):
+            return super().count // self.per_page  # InfinitePaginator's "no end"
+        return max(1, math.ceil(max(0, self.count - self.orphans) / self.per_page))
+
+
 class ScopedAdmin(ModelAdmin):
     """Roles: `view_roles` None lets every cadre with an org read; `edit_roles` may add and change.
     Nothing is deleted through the back office: domain records are closed by actions instead."""
@@ -58,7 +85,7 @@ class ScopedAdmin(ModelAdmin):
     view_roles: set[str] | None = None
     edit_roles: set[str] = set()
     show_full_result_count = False
-    paginator = InfinitePaginator
+    paginator = CappedCountPaginator
     list_per_page = 50
     actions = ["export_xlsx"]
     export_fields: list[str] | None = None

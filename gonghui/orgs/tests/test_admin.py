@@ -118,3 +118,19 @@ def test_tree_for_account_without_org_is_404(db, client):
     user = User.objects.create_user(username="no_org_staff", password="Gonghui#2026test", is_staff=True)
     client.force_login(user)
     assert client.get("/admin/orgs/org/tree/").status_code == 404
+
+
+def test_changelist_counts_up_to_a_cap(tree, cadre_client, monkeypatch):
+    """Big tables: the list counts exactly up to a cap (a LIMIT-ed count), then shows "N+" and pages on."""
+    from gonghui.common.admin import CappedCountPaginator
+
+    client = cadre_client(tree["P"], "operator")
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 5)
+    monkeypatch.setattr("gonghui.orgs.admin.OrgAdmin.list_per_page", 3)
+    body = client.get("/admin/orgs/org/").content.decode()
+    assert "选择全部 5+ 条工会组织" in body
+    page5 = client.get("/admin/orgs/org/?p=5").content.decode()  # rows 13–14 of 14: past the cap
+    assert page5.count('name="_selected_action"') == 2
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 100)
+    body = client.get("/admin/orgs/org/").content.decode()
+    assert "选择全部 14 条工会组织" in body
