@@ -1,6 +1,6 @@
 """The back-office sidebar, grouped by domain; each item shows only to accounts that may use it."""
 
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
 from gonghui.orgs.queries import can_manage_orgs
 
@@ -15,6 +15,13 @@ def _can_view(model_admin_path: str):
     return check
 
 
+def _org_list_active(request) -> bool:
+    """The org list is under the same URL prefix as the tree and the import pages: not those."""
+    base = reverse("admin:orgs_org_changelist")
+    others = (reverse("admin:orgs_org_tree"), reverse("admin:orgs_org_import"))
+    return request.path.startswith(base) and not request.path.startswith(others)
+
+
 def navigation(request):
     return [
         {
@@ -23,7 +30,8 @@ def navigation(request):
                 {"title": "组织树", "icon": "account_tree", "link": reverse_lazy("admin:orgs_org_tree"),
                  "permission": _can_view("orgs.Org")},
                 {"title": "工会组织", "icon": "corporate_fare",
-                 "link": reverse_lazy("admin:orgs_org_changelist"), "permission": _can_view("orgs.Org")},
+                 "link": reverse_lazy("admin:orgs_org_changelist"), "permission": _can_view("orgs.Org"),
+                 "active": _org_list_active},
                 {"title": "导入组织", "icon": "upload_file", "link": reverse_lazy("admin:orgs_org_import"),
                  "permission": lambda r: can_manage_orgs(r.user)},
                 {"title": "用人单位", "icon": "factory", "link": reverse_lazy("admin:orgs_employer_changelist"),
