@@ -154,6 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
+# Accounts not used for this many days are disabled by `gonghui disable-idle-accounts` (run daily).
+ACCOUNT_IDLE_DAYS = env_int("ACCOUNT_IDLE_DAYS", 90)
+
 # Sessions: idle and absolute timeouts, enforced server-side by SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 10 * 60 * 60)

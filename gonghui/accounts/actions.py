@@ -1,9 +1,11 @@
 """Writes to accounts: creation, roles, disabling, passwords. Every one is audited."""
 
+import datetime
+
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -178,3 +180,18 @@ def verify_two_factor(user: User, *, device: TOTPDevice, token: str) -> None:
             device.save(update_fields=["confirmed"])
             audit.record("otp_enrolled", actor=user, obj=user)
         audit.record("otp_verified", actor=user, obj=user)
+
+
+def disable_idle_accounts(*, days: int, now=None) -> list[str]:
+    """Disable cadre accounts not used for `days` days (等保: 长期未使用的账号应停用). An account that
+    never logged in counts from its creation. Each is disabled through set_active (audited, sessions
+    ended); returns the usernames."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=days)
+    idle = User.objects.filter(is_active=True, org__isnull=False).filter(
+        models.Q(last_login__lt=cutoff) | models.Q(last_login__isnull=True, date_joined__lt=cutoff))
+    names = []
+    for user in idle:
+        set_active(user, active=False, by=None)
+        names.append(user.username)
+    return names

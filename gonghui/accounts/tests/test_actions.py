@@ -1,6 +1,8 @@
 """Account actions: 三权分立, who may assign roles, scoping of account writes, audit of
 permission changes (R-AZ-3, R-AUD-1, R-AUD-4), and the createcadre command."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -217,3 +219,24 @@ def test_back_office_disable_account(tree, client):
     user.refresh_from_db()
     assert not user.is_active
     assert AuditEntry.objects.filter(action="disable", object_id=str(user.pk), actor=sysadmin).count() == 1
+
+
+def test_disable_idle_accounts(tree):
+    """等保 R-AU-5: accounts unused for N days are disabled (audited); recent ones stay."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    stale = make_cadre(tree["K11"], "operator", username="stale")
+    never = make_cadre(tree["K11"], "operator", username="never")
+    fresh = make_cadre(tree["K11"], "operator", username="fresh")
+    User.objects.filter(pk=stale.pk).update(last_login=now - datetime.timedelta(days=91))
+    User.objects.filter(pk=never.pk).update(last_login=None, date_joined=now - datetime.timedelta(days=100))
+    User.objects.filter(pk=fresh.pk).update(last_login=now - datetime.timedelta(days=5))
+    out = io.StringIO()
+    call_command("disable_idle_accounts", "--days", "90", stdout=out)
+    assert "已停用 2 个" in out.getvalue()
+    assert dict(User.objects.filter(username__in=["stale", "never", "fresh"]).values_list("username", "is_active")) \
+        == {"stale": False, "never": False, "fresh": True}
+    assert AuditEntry.objects.filter(action="disable", object_id__in=[str(stale.pk), str(never.pk)]).count() == 2
