@@ -4,8 +4,14 @@ The 18F/tock pattern (tock/tests/test_url_auth.py), extended from "anonymous" to
 another subtree": every pattern of the URLconf (admin, unfold actions, API, accounts) must have an
 entry in SAMPLES saying how to test it. A URL that takes an object is requested with an object
 outside the cadre's subtree and must answer 404 to GET and POST (never 403, never 200). A URL
-without an object must not show any outside row. A new URL without a sample fails
+without an object must answer 200 to the roles that may use it, without any outside row but with
+the inside rows, and 404 to the others. A URL that answers 404 to everyone (deletion, the admin's
+view-on-site shortcut, unknown pages) is marked `closed` with its reason and checked with an inside
+object too, so it does not pass for a scoping test. A new URL without a sample fails
 test_every_url_has_a_sample, telling the developer to add one.
+
+Each sample object outside the subtree carries a distinctive text (OUTSIDE_MARKERS), searched for in
+every body: with scoping removed, the lists show it and the object URLs answer 200.
 """
 
 import io
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,11 +32,34 @@ from gonghui.accounts.models import User
 from gonghui.common import audit, uscc
 from gonghui.common.models import AuditEntry, ImportJob, Region
 from gonghui.conftest import login, make_cadre
+from gonghui.orgs import importing
 from gonghui.orgs.models import Employer, Org, OrgEvent
 
-# Text that only outside rows carry: the C2 subtree (芜湖/镜湖), the K12 sibling (庐阳) and the
-# outside account. The cadres below belong to K11, so none of these may reach them.
-OUTSIDE_MARKERS = ["芜湖", "镜湖", "庐阳", "outsider_k21"]
+# The distinctive texts of the sample objects outside the K11 subtree.
+OUTSIDE_EMPLOYER = "外区专用单位甲"  # an employer of G2111
+OUTSIDE_USER = "芜湖外部干部"  # the full name of outsider_k21, a K21 cadre
+OUTSIDE_ENTRY = "芜湖外部审计标记"  # an audit entry of outsider_k21
+OUTSIDE_GRASSROOTS = "芜湖镜湖纺织有限公司工会"  # G2111, whose founding event is the OrgEvent sample
+# Texts only outside rows carry: the C2 subtree (芜湖/镜湖), the K12 sibling (庐阳), the outside
+# account and the objects above. The cadres below belong to K11, so none of these may reach them.
+OUTSIDE_MARKERS = ["芜湖", "镜湖", "庐阳", "outsider_k21", OUTSIDE_EMPLOYER]
+
+# Inside texts a list must show (the list did render rows; an empty page would hide nothing).
+INSIDE_EMPLOYER = "合肥内部机械有限公司"
+INSIDE_USER = "瑶海内部干部"
+INSIDE_ENTRY = "瑶海内部审计标记"
+
+# The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
+# 404s come from scoping and not from a missing role.
+CADRES = {
+    "business": ("operator", "approver", "org_admin"),
+    "sysadmin": ("sysadmin",),
+    "secadmin": ("secadmin",),
+    "auditor": ("auditor",),
+}
+ALL = frozenset(CADRES)
+ACCOUNT_ADMINS = frozenset({"sysadmin", "secadmin"})
+ORG_ADMINS = frozenset({"business"})  # org_admin: add, import, move/dissolve/merge
 
 
 @dataclass
@@ -38,10 +68,14 @@ class Sample:
 
     kind:
       object    - kwargs name an object outside the subtree: GET (and POST) must answer 404.
-      list      - no object: outside rows must not appear; status 200/302, or 404 for an account
-                  lacking the role; never 403. `probes` are query strings naming an outside object
-                  (404 expected).
-      reference - reference data the same for everyone (GB/T 2260 regions): any cadre may read it.
+      list      - no object: 200 for the cadres in `roles` (404 for the others, never 403 or 302)
+                  on every query, no outside text (OUTSIDE_MARKERS and `hides`), and `shows` (an
+                  inside text) on the first query. `probes` are query strings naming an outside
+                  object (404 expected).
+      closed    - 404 for everyone whatever the object (`reason` says why): checked with the outside
+                  object and with `inside`, an object of the cadre's own subtree, so that the 404 is
+                  not mistaken for scoping.
+      reference - reference data the same for everyone (GB/T 2260 regions): `expect` for every cadre.
       open      - login, logout, two-factor, static, OpenAPI: not scoped; `reason` says why.
     """
 
@@ -53,29 +87,48 @@ class Sample:
     follow: bool = False
     path: Callable[[SimpleNamespace], str] | None = None
     reason: str = ""
+    roles: frozenset[str] = ALL
+    hides: list[str] = field(default_factory=list)
+    shows: str | None = None
+    inside: Callable[[SimpleNamespace], dict] | None = None
+    inside_path: Callable[[SimpleNamespace], str] | None = None
+    expect: int = 200
 
 
-def obj(kwargs, *, post=True, follow=False, path=None):
-    return Sample("object", kwargs=kwargs, post=post, follow=follow, path=path)
+def obj(kwargs, *, post=True, follow=False, path=None, reason=""):
+    return Sample("object", kwargs=kwargs, post=post, follow=follow, path=path, reason=reason)
 
 
-def lst(kwargs=None, *, queries=None, probes=None):
-    return Sample("list", kwargs=kwargs, queries=queries or [lambda w: ""], probes=probes or [])
+def lst(kwargs=None, *, roles=ALL, queries=None, probes=None, hides=None, shows=None):
+    return Sample("list", kwargs=kwargs, roles=roles, queries=queries or [lambda w: ""], probes=probes or [],
+                  hides=hides or [], shows=shows)
+
+
+def closed(reason, kwargs=None, *, inside=None, path=None, inside_path=None):
+    return Sample("closed", kwargs=kwargs, inside=inside, path=path, inside_path=inside_path, reason=reason)
 
 
 def open_(reason):
     return Sample("open", reason=reason)
 
 
-def _admin_model(model: str, attr: str, *, extra_queries=None) -> dict[str, Sample]:
-    """The standard admin URLs of one model; `attr` names its outside object in the world."""
+NO_DELETE = "deletion disabled for everyone (ScopedAdmin.has_delete_permission is False)"
+NO_ADD = "adding disabled for everyone (read-only in the back office)"
+
+
+def _admin_model(model: str, attr: str, *, roles, hides, shows, add_roles=None, extra_queries=None
+                 ) -> dict[str, Sample]:
+    """The standard admin URLs of one model; `attr` names its outside object in the world (and its
+    inside counterpart in world.inside). `roles` may read the model, `add_roles` add (None: nobody)."""
     by_id = lambda w: {"object_id": getattr(w, attr).pk}  # noqa: E731
+    inside_id = lambda w: {"object_id": getattr(w.inside, attr).pk}  # noqa: E731
     app, name = model.split("_", 1)
     return {
-        f"admin:{model}_changelist": lst(queries=[lambda w: "", lambda w: "?q=纺织", *(extra_queries or [])]),
-        f"admin:{model}_add": lst(),
+        f"admin:{model}_changelist": lst(roles=roles, hides=hides, shows=shows,
+                                         queries=[lambda w: "", lambda w: "?q=纺织", *(extra_queries or [])]),
+        f"admin:{model}_add": lst(roles=add_roles) if add_roles else closed(NO_ADD),
         f"admin:{model}_history": obj(by_id),
-        f"admin:{model}_delete": obj(by_id),
+        f"admin:{model}_delete": closed(NO_DELETE, by_id, inside=inside_id),
         f"admin:{model}_change": obj(by_id),
         f"admin/{app}/{name}/<path:object_id>/": obj(by_id, follow=True),
     }
@@ -95,47 +148,67 @@ SAMPLES: dict[str, Sample] = {
     "api:openapi-view": open_("public: the API documentation page, no data"),
     "api:api-root": open_("public: the API root, no data"),
     "admin:index": lst(),
-    "admin:search": lst(queries=[lambda w: "?s=纺织", lambda w: "?s=纺织&extended=1", lambda w: "?s=G2111",
-                                 lambda w: "?s=外部"]),
+    # unfold's search looks through the navigation (no COMMAND search_models are configured); the
+    # extended queries would look through rows if ever configured. The cache is cleared before each
+    # query: unfold caches results per user and term, not per `extended`.
+    "admin:search": lst(queries=[lambda w: "?s=用人单位", lambda w: "?s=纺织", lambda w: "?s=纺织&extended=1",
+                                 lambda w: "?s=G2111&extended=1", lambda w: "?s=外部&extended=1",
+                                 lambda w: "?s=外区专用&extended=1"],
+                        shows="用人单位"),
     "admin:autocomplete": lst(queries=[
         lambda w: "?app_label=orgs&model_name=org&field_name=parent&term=",
         lambda w: "?app_label=orgs&model_name=org&field_name=parent&term=湖",
         lambda w: "?app_label=accounts&model_name=user&field_name=org&term=",
         lambda w: "?app_label=accounts&model_name=user&field_name=org&term=G2111",
-    ]),
+    ], shows="瑶海区总工会"),
     "admin:app_list": lst(kwargs=lambda w: {"app_label": "orgs"}),
-    "admin:view_on_site": obj(lambda w: {"content_type_id": ContentType.objects.get_for_model(Org).pk,
-                                         "object_id": w.org.pk}),
-    "admin/(?P<url>.*)$": obj(None, path=lambda w: f"/admin/no-such-page/{w.org.pk}/"),
+    "admin:view_on_site": closed(
+        "Org has no get_absolute_url: Django's view-on-site shortcut answers 404 for every org",
+        lambda w: {"content_type_id": ContentType.objects.get_for_model(Org).pk, "object_id": w.org.pk},
+        inside=lambda w: {"content_type_id": ContentType.objects.get_for_model(Org).pk,
+                          "object_id": w.inside.org.pk}),
+    "admin/(?P<url>.*)$": closed("no such page: the admin's catch-all answers 404 for everyone",
+                                 path=lambda w: f"/admin/no-such-page/{w.org.pk}/",
+                                 inside_path=lambda w: f"/admin/no-such-page/{w.inside.org.pk}/"),
     # Organizations: the unfold detail actions and the tree.
-    "admin:orgs_org_tree": lst(probes=[lambda w: f"?parent={w.org.pk}", lambda w: f"?parent={w.grassroots.pk}"]),
-    "admin:orgs_org_import": lst(),
+    "admin:orgs_org_tree": lst(probes=[lambda w: f"?parent={w.org.pk}", lambda w: f"?parent={w.grassroots.pk}"],
+                               shows="明光路街道总工会"),
+    "admin:orgs_org_import": lst(roles=ORG_ADMINS),
+    # A finished run of the outside subtree with an error workbook on disk: without scoping, an org
+    # admin would get its page and its file (200); the other roles are refused by the view anyway.
     "admin:orgs_org_import_status": obj(lambda w: {"job_id": w.job.pk}),
     "admin:orgs_org_import_errors": obj(lambda w: {"job_id": w.job.pk}),
     "admin:orgs_org_move_view": obj(lambda w: {"object_id": w.org.pk}),
     "admin:orgs_org_dissolve_view": obj(lambda w: {"object_id": w.grassroots.pk}),
     "admin:orgs_org_merge_view": obj(lambda w: {"object_id": w.grassroots.pk}),
-    **_admin_model("orgs_org", "org"),
-    **_admin_model("orgs_employer", "employer", extra_queries=[lambda w: f"?q={w.employer.uscc}"]),
-    **_admin_model("orgs_orgevent", "event", extra_queries=[lambda w: "?q=G2111"]),
-    **_admin_model("accounts_user", "user", extra_queries=[lambda w: "?q=outsider", lambda w: "?q=外部干部"]),
-    **_admin_model("common_auditentry", "entry", extra_queries=[lambda w: "?q=外部审计标记",
-                                                                  lambda w: "?q=outsider"]),
+    **_admin_model("orgs_org", "org", roles=ALL, add_roles=ORG_ADMINS, hides=["镜湖区总工会", OUTSIDE_GRASSROOTS],
+                   shows="瑶海区总工会"),
+    **_admin_model("orgs_employer", "employer", roles=ALL, hides=[OUTSIDE_EMPLOYER], shows=INSIDE_EMPLOYER,
+                   extra_queries=[lambda w: f"?q={w.employer.uscc}", lambda w: "?q=外区专用"]),
+    **_admin_model("orgs_orgevent", "event", roles=ALL, hides=[OUTSIDE_GRASSROOTS], shows="合肥瑶海机械有限公司工会",
+                   extra_queries=[lambda w: "?q=G2111"]),
+    **_admin_model("accounts_user", "user", roles=ACCOUNT_ADMINS, add_roles=ACCOUNT_ADMINS,
+                   hides=["outsider_k21", OUTSIDE_USER], shows=INSIDE_USER,
+                   extra_queries=[lambda w: "?q=outsider", lambda w: "?q=外部干部"]),
+    **_admin_model("common_auditentry", "entry", roles=frozenset({"auditor"}), hides=[OUTSIDE_ENTRY],
+                   shows=INSIDE_ENTRY, extra_queries=[lambda w: "?q=外部审计标记", lambda w: "?q=outsider"]),
     # Regions: reference data (GB/T 2260), the same for everyone.
     "admin:common_region_changelist": Sample("reference", reason="GB/T 2260 reference data"),
-    "admin:common_region_add": Sample("reference", reason="GB/T 2260 reference data (read-only)"),
+    "admin:common_region_add": closed("GB/T 2260 reference data: loaded by command, never added here"),
     "admin:common_region_history": Sample("reference", kwargs=lambda w: {"object_id": w.region.pk},
                                           reason="GB/T 2260 reference data"),
-    "admin:common_region_delete": Sample("reference", kwargs=lambda w: {"object_id": w.region.pk},
-                                         reason="GB/T 2260 reference data (never deleted)"),
+    "admin:common_region_delete": closed(NO_DELETE + "; GB/T 2260 reference data is never deleted",
+                                         lambda w: {"object_id": w.region.pk},
+                                         inside=lambda w: {"object_id": w.inside.region.pk}),
     "admin:common_region_change": Sample("reference", kwargs=lambda w: {"object_id": w.region.pk},
-                                         reason="GB/T 2260 reference data"),
+                                         reason="GB/T 2260 reference data (read-only page)"),
     "admin/common/region/<path:object_id>/": Sample("reference", kwargs=lambda w: {"object_id": w.region.pk},
-                                                    reason="GB/T 2260 reference data"),
+                                                    expect=302, reason="GB/T 2260 reference data"),
     # The API.
     "api:list_orgs": lst(queries=[lambda w: "?limit=1000", lambda w: "?q=纺织", lambda w: "?q=G2111",
                                   lambda w: "?kind=grassroots&limit=1000"],
-                         probes=[lambda w: "?under=K21", lambda w: "?under=G2111"]),
+                         probes=[lambda w: "?under=K21", lambda w: "?under=G2111"],
+                         hides=["镜湖区总工会", OUTSIDE_GRASSROOTS], shows="瑶海区总工会"),
     "api:get_org": obj(lambda w: {"code": w.org.code}, post=False),
 }
 
@@ -159,10 +232,12 @@ def all_urls() -> dict[str, str]:
     return {key: route for key, route, _ in walk(get_resolver().url_patterns)}
 
 
-def build_path(key: str, route: str, sample: Sample, world) -> str:
-    if sample.path:
-        return sample.path(world)
-    kwargs = sample.kwargs(world) if sample.kwargs else {}
+def build_path(key: str, route: str, sample: Sample, world, *, inside: bool = False) -> str:
+    """The sample's URL with its outside object, or (inside=True) with its inside object."""
+    path, kwargs_of = (sample.inside_path, sample.inside) if inside else (sample.path, sample.kwargs)
+    if path:
+        return path(world)
+    kwargs = kwargs_of(world) if kwargs_of else {}
     if key != route:
         return reverse(key, kwargs=kwargs)
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
@@ -178,36 +253,54 @@ def text_of(response) -> str:
     return ""
 
 
+def finished_import(by, filename: str, code: str, name: str) -> ImportJob:
+    """A finished org import run of `by` with one rejected row, its error workbook written under
+    MEDIA_ROOT the way importing.run_org_import writes it."""
+    source = (["组织代码", "上级组织代码", "组织名称", "组织类型"],
+              [(2, [code, by.org.code, name, "基层工会"]), (3, ["", by.org.code, name + "二", "基层工会"])])
+    result = importing.ImportResult(rows=2, imported=1, rejected=1,
+                                    errors=[importing.RowError(3, "组织代码", "组织代码不能为空。")])
+    job = ImportJob.objects.create(kind="orgs", created_by=by, org=by.org, filename=filename)
+    job.error_file = f"{importing.IMPORT_DIR}/{job.pk}-errors.xlsx"
+    path = importing._media_path(job.error_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(importing.error_workbook(source, result))
+    importing._finish(job, ImportJob.Status.DONE, result.as_dict(), done=result.rows)
+    assert job.finished_at and path.is_file()
+    return job
+
+
 @pytest.fixture
-def world(tree):
+def world(tree, settings, tmp_path):
     """The outside objects (C2's subtree) a K11 cadre must never reach, and inside ones for contrast."""
     cache.clear()  # unfold caches search results per user id, and ids repeat between tests
-    outsider = make_cadre(tree["K21"], "operator", username="outsider_k21")
-    User.objects.filter(pk=outsider.pk).update(full_name="芜湖外部干部")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    outsider = make_cadre(tree["K21"], "operator", "org_admin", username="outsider_k21")
+    User.objects.filter(pk=outsider.pk).update(full_name=OUTSIDE_USER)
+    insider = make_cadre(tree["T111"], "operator", "org_admin", username="insider_t111")
+    User.objects.filter(pk=insider.pk).update(full_name=INSIDE_USER)
+    outsider.refresh_from_db()
+    insider.refresh_from_db()
     employer = Employer.objects.create(
-        name="芜湖外部纺织有限公司", uscc=uscc.make("91", "340202", "MA0000001"), union=tree["G2111"],
+        name=OUTSIDE_EMPLOYER, uscc=uscc.make("91", "340202", "MA0000001"), union=tree["G2111"],
         region_code="340202")
     inside_employer = Employer.objects.create(
-        name="合肥内部机械有限公司", uscc=uscc.make("91", "340102", "MA0000002"), union=tree["G1111"],
+        name=INSIDE_EMPLOYER, uscc=uscc.make("91", "340102", "MA0000002"), union=tree["G1111"],
         region_code="340102")
-    entry = audit.record("update", actor=outsider, obj=tree["G2111"], object_repr="芜湖外部审计标记")
-    job = ImportJob.objects.create(kind="orgs", created_by=outsider, org=tree["K21"], filename="芜湖导入.xlsx",
-                                   status=ImportJob.Status.DONE, error_file="imports/none.xlsx")
+    entry = audit.record("update", actor=outsider, obj=tree["G2111"], object_repr=OUTSIDE_ENTRY)
+    inside_entry = audit.record("update", actor=insider, obj=tree["G1111"], object_repr=INSIDE_ENTRY)
+    job = finished_import(outsider, "芜湖导入.xlsx", "G2119", "芜湖新建工会")
+    inside_job = finished_import(insider, "瑶海导入.xlsx", "G1119", "瑶海新建工会")
+    region = Region.objects.get(code="340202", in_use=True)
     return SimpleNamespace(
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
-        event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job,
-        region=Region.objects.get(code="340202", in_use=True), inside_employer=inside_employer,
+        event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
+        inside_employer=inside_employer,
+        inside=SimpleNamespace(
+            org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
+            user=insider, entry=inside_entry, job=inside_job,
+            region=Region.objects.get(code="340102", in_use=True)),
     )
-
-
-# The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
-# 404s come from scoping and not from a missing role.
-CADRES = {
-    "business": ("operator", "approver", "org_admin"),
-    "sysadmin": ("sysadmin",),
-    "secadmin": ("secadmin",),
-    "auditor": ("auditor",),
-}
 
 
 def test_every_url_has_a_sample():
@@ -216,13 +309,30 @@ def test_every_url_has_a_sample():
     missing = sorted(set(urls) - set(SAMPLES))
     assert not missing, (
         "These URL patterns have no entry in gonghui/orgs/tests/test_urls_404.py SAMPLES; add one saying "
-        "how an outsider is tested (object kwargs outside the subtree, or list/open with a reason): "
+        "how an outsider is tested (object kwargs outside the subtree, or list/closed/open with a reason): "
         + ", ".join(f"{k!r} ({urls[k]})" for k in missing))
     stale = sorted(set(SAMPLES) - set(urls))
     assert not stale, f"SAMPLES names URLs that no longer exist: {stale}"
     for key, sample in SAMPLES.items():
-        assert sample.kind in {"object", "list", "reference", "open"}, key
-        assert sample.kind not in {"open", "reference"} or sample.reason, f"{key}: give the reason"
+        assert sample.kind in {"object", "list", "closed", "reference", "open"}, key
+        assert sample.kind not in {"open", "reference", "closed"} or sample.reason, f"{key}: give the reason"
+        assert sample.roles <= ALL, key
+        if sample.kind == "list":
+            assert sample.roles, f"{key}: a list nobody may read is `closed`, with its reason"
+
+
+def test_every_changelist_is_covered():
+    """Every registered admin has its changelist sampled: read by some role, with a distinctive outside
+    row it must hide and an inside row it must show (Region, reference data, is read by all)."""
+    for model in admin.site._registry:
+        key = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        sample = SAMPLES.get(key)
+        assert sample is not None, f"{key}: no sample"
+        if model is Region:
+            assert sample.kind == "reference" and sample.expect == 200
+            continue
+        assert sample.kind == "list" and sample.roles, key
+        assert sample.hides and sample.shows, f"{key}: name the outside row to hide and an inside row to show"
 
 
 @pytest.mark.parametrize("who", list(CADRES))
@@ -231,8 +341,23 @@ def test_outsider_gets_404_on_every_url(world, client, who):
     GET and POST, and sees no outside row on any list, search, autocomplete or API list."""
     cadre = make_cadre(world.tree["K11"], *CADRES[who], username=f"k11_{who}")
     login(client, cadre)
+    form = {"name": "改名", "new_parent": world.tree["K11"].pk, "into": world.tree["K11"].pk, "reason": "测试",
+            "post": "yes"}
     failures = []
-    lists_seen = {}
+    lists_seen = set()
+
+    def expect_404(url, key, *, post, follow=False, what="outside"):
+        for method in ("GET", "POST") if post else ("GET",):
+            if method == "GET":
+                response = client.get(url, follow=follow)
+            else:
+                response = client.post(url, form, follow=follow)
+            if response.status_code != 404:
+                failures.append(f"{method} {url} ({key}, {what} object): {response.status_code}, expected 404")
+            shown = [m for m in OUTSIDE_MARKERS if m in text_of(response)]
+            if shown:
+                failures.append(f"{method} {url} ({key}) shows outside text {shown}")
+
     for key, route, _ in walk(get_resolver().url_patterns):
         sample = SAMPLES.get(key)
         if sample is None:
@@ -242,41 +367,42 @@ def test_outsider_gets_404_on_every_url(world, client, who):
             continue
         url = build_path(key, route, sample, world)
         if sample.kind == "object":
-            response = client.get(url, follow=sample.follow)
-            if response.status_code != 404:
-                failures.append(f"GET {url} ({key}): {response.status_code}, expected 404")
-            if sample.post:
-                response = client.post(url, {"name": "改名", "new_parent": world.tree["K11"].pk,
-                                             "into": world.tree["K11"].pk, "reason": "测试", "post": "yes"},
-                                       follow=sample.follow)
-                if response.status_code != 404:
-                    failures.append(f"POST {url} ({key}): {response.status_code}, expected 404")
+            expect_404(url, key, post=sample.post, follow=sample.follow)
+        elif sample.kind == "closed":
+            # 404 for the inside object too: this URL is closed to everyone, it tests no scoping.
+            expect_404(url, key, post=sample.post)
+            if sample.inside or sample.inside_path:
+                expect_404(build_path(key, route, sample, world, inside=True), key, post=sample.post,
+                           what="inside")
         elif sample.kind == "reference":
             response = client.get(url)
-            if response.status_code not in (200, 302, 404):
-                failures.append(f"GET {url} ({key}): {response.status_code}")
+            if response.status_code != sample.expect:
+                failures.append(f"GET {url} ({key}): {response.status_code}, expected {sample.expect}")
         else:
-            for query in sample.queries:
+            expected = 200 if who in sample.roles else 404
+            for i, query in enumerate(sample.queries):
+                cache.clear()
                 response = client.get(url + query(world))
-                if response.status_code not in (200, 302, 404):
-                    failures.append(f"GET {url}{query(world)} ({key}): {response.status_code}")
-                if response.status_code == 200:
-                    lists_seen[key] = True
+                where = f"GET {url}{query(world)} ({key})"
+                if response.status_code != expected:
+                    failures.append(f"{where}: {response.status_code}, expected {expected}")
+                    continue
                 body = text_of(response)
-                for marker in OUTSIDE_MARKERS:
+                for marker in dict.fromkeys(OUTSIDE_MARKERS + sample.hides):
                     if marker in body:
-                        failures.append(f"GET {url}{query(world)} ({key}) shows outside text {marker!r}")
+                        failures.append(f"{where} shows outside text {marker!r}")
+                if expected == 200:
+                    lists_seen.add(key)
+                    if i == 0 and sample.shows and sample.shows not in body:
+                        failures.append(f"{where} does not show the inside row {sample.shows!r}")
             for probe in sample.probes:
                 response = client.get(url + probe(world))
                 if response.status_code != 404:
                     failures.append(f"GET {url}{probe(world)} ({key}): {response.status_code}, expected 404")
     assert not failures, "\n".join(failures)
     # The lists did render for this cadre (the test is not passing on empty error pages).
-    assert lists_seen.get("admin:orgs_org_changelist") and lists_seen.get("api:list_orgs")
-    if who == "auditor":
-        assert lists_seen.get("admin:common_auditentry_changelist")
-    if who in ("sysadmin", "secadmin"):
-        assert lists_seen.get("admin:accounts_user_changelist")
+    assert lists_seen == {k for k, s in SAMPLES.items() if s.kind == "list" and who in s.roles}
+    assert "admin:orgs_org_changelist" in lists_seen and "api:list_orgs" in lists_seen
 
 
 @pytest.mark.parametrize("who, url_name, attr", [
@@ -288,6 +414,8 @@ def test_outsider_gets_404_on_every_url(world, client, who):
     ("business", "admin:orgs_employer_change", "employer"),
     ("secadmin", "admin:accounts_user_change", "user"),
     ("auditor", "admin:common_auditentry_change", "entry"),
+    ("business", "admin:orgs_org_import_status", "job"),
+    ("business", "admin:orgs_org_import_errors", "job"),
 ])
 def test_insider_reaches_the_same_urls(world, client, who, url_name, attr):
     """Done-when: the same URLs answer 200 for an object inside the subtree (the 404s above come
@@ -295,15 +423,18 @@ def test_insider_reaches_the_same_urls(world, client, who, url_name, attr):
     cadre = make_cadre(world.tree["K11"], *CADRES[who], username=f"k11_{who}")
     login(client, cadre)
     tree = world.tree
-    target = {
-        "event": lambda: OrgEvent.objects.filter(org=tree["G1111"]).first(),
-        "employer": lambda: world.inside_employer,
-        "user": lambda: make_cadre(tree["T111"], "operator", username="inside_t111"),
-        "entry": lambda: audit.record("update", actor=cadre, obj=tree["G1111"], object_repr="内部记录"),
-    }.get(attr, lambda: tree[attr])()
-    response = client.get(reverse(url_name, kwargs={"object_id": target.pk}))
+    target = getattr(world.inside, attr) if hasattr(world.inside, attr) else tree[attr]
+    kwarg = "job_id" if attr == "job" else "object_id"
+    response = client.get(reverse(url_name, kwargs={kwarg: target.pk}))
     assert response.status_code == 200
-    assert str(target) in response.content.decode() or target.__class__ is AuditEntry
+    if url_name == "admin:orgs_org_import_errors":
+        assert response["Content-Type"].startswith("application/vnd")
+        values = [c.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row]
+        assert "瑶海新建工会二" in values
+    elif attr == "job":
+        assert target.filename in response.content.decode()
+    elif target.__class__ is not AuditEntry:
+        assert str(target) in response.content.decode()
 
 
 def test_autocomplete_offers_only_the_subtree(world, client):
