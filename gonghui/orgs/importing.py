@@ -145,8 +145,9 @@ def import_orgs(
         progress(0, total)
     ordered = _parents_first(rows)
     by_code = _first_by_code(rows)
+    lookup = _Lookup(ordered, by=by)
     for done, row in enumerate(ordered, start=1):
-        _write(row, by=by, rows_by_code=by_code, result=result)
+        _write(row, by=by, rows_by_code=by_code, result=result, lookup=lookup, index=done - 1)
         if row.problems:
             result.rejected += 1
         if progress:
@@ -319,14 +320,57 @@ def _parents_first(rows: list[_Row]) -> list[_Row]:
 
 # Writing ----------------------------------------------------------------------------------------
 
-def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult) -> None:
+class _Lookup:
+    """The orgs on record that rows refer to, read a batch at a time instead of one query per row.
+
+    `existing(row)`: the org with the row's 组织代码, read for the next LOOKAHEAD rows (in writing
+    order) in one query. Only the row with a code writes the org with that code, and a move inside
+    the import keeps each org inside or outside the importer's subtree as it was, so a batch read
+    gives what a per-row read would — except for a code already written by an earlier row (a
+    duplicate), which is read again. `parent(code)`: an upper org that is not in the file, read once
+    per code (the import does not write it; the actions re-read it under a lock anyway)."""
+
+    LOOKAHEAD = 100  # rows: also bounds how long a read is kept before its row is written
+
+    def __init__(self, ordered: list[_Row], *, by):
+        self.codes = [row.code for row in ordered]
+        self.by = by
+        self.position = 0  # rows read ahead up to here
+        self.known: dict[str, Org] = {}
+        self.written: set[str] = set()
+        self.parents: dict[str, Org | None] = {}
+
+    def existing(self, row: _Row, index: int) -> Org | None:
+        if not row.code:
+            return None
+        if row.code in self.written:
+            return Org.objects.filter(code=row.code).first()
+        if index >= self.position:
+            batch = {c for c in self.codes[index:index + self.LOOKAHEAD] if c and c not in self.written}
+            self.known = {org.code: org for org in Org.objects.filter(code__in=batch)}
+            self.position = index + self.LOOKAHEAD
+        return self.known.get(row.code)
+
+    def parent(self, code: str) -> Org | None:
+        if code not in self.parents:
+            candidates = Org.objects.filter(code=code)
+            if self.by is not None:
+                # Outside the uploader's subtree is reported like "does not exist" (scoping never tells).
+                by = self.by
+                candidates = candidates.filter(path__startswith=by.org.path) if by.org_id else candidates.none()
+            self.parents[code] = candidates.first()
+        return self.parents[code]
+
+
+def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult, lookup: _Lookup,
+           index: int) -> None:
     """Check and write one row in its own savepoint; problems go onto the row. A row already
     rejected while parsing is still checked, so that it reports all its problems at once."""
     failed_columns = {c for c, _ in row.problems}
     parent = None
     if PARENT_COLUMN not in failed_columns:
-        parent = _resolve_parent(row, by=by, rows_by_code=rows_by_code)
-    existing = Org.objects.filter(code=row.code).first() if row.code else None
+        parent = _resolve_parent(row, by=by, rows_by_code=rows_by_code, lookup=lookup)
+    existing = lookup.existing(row, index)
     if existing is not None and by is not None and not (by.org_id and existing.is_within(by.org)):
         # Codes are unique across the province: say it is taken, nothing about whose it is.
         row.reject("组织代码", f"组织代码 {row.code} 已被使用，请核对后重新填写。")
@@ -366,13 +410,14 @@ def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult
         row.reject("组织代码", "该行写入数据库失败，请检查各列内容的长度和格式。")
         return
     row.org = org
+    lookup.written.add(row.code)
     if existing is None:
         result.imported += 1
     else:
         result.updated += 1
 
 
-def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row]) -> Org | None:
+def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row], lookup: _Lookup) -> Org | None:
     """The parent org of `row`, or None for a top-level org; rejects the row when it has none."""
     code = row.parent_code
     if not code:
@@ -384,11 +429,7 @@ def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row]) -> Org | No
         if in_file.org is None:
             row.reject(PARENT_COLUMN, f"上级组织 {code} 未能导入，本行也不能导入。")
         return in_file.org
-    candidates = Org.objects.filter(code=code)
-    if by is not None:
-        # Outside the uploader's subtree is reported like "does not exist" (scoping never tells).
-        candidates = candidates.filter(path__startswith=by.org.path) if by.org_id else candidates.none()
-    parent = candidates.first()
+    parent = lookup.parent(code)
     if parent is None:
         row.reject(PARENT_COLUMN, f"上级组织代码 {code} 不存在（文件和系统中都没有"
                                   + ("，或不在您的管辖范围内" if by is not None else "") + "）。")
