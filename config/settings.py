@@ -5,10 +5,14 @@ DEBUG=0 and must then provide SECRET_KEY, ALLOWED_HOSTS and the personal-data ke
 """
 
 import os
+from base64 import b64encode
+from hashlib import sha256
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from gonghui.common import pii
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -37,13 +41,23 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# Personal-data keys (used by the member database): an encryption key and a separate
-# blind-index key, base64, 32 bytes each. Never stored in the database.
+# Personal-data keys (used by the member database; gonghui/common/pii.py explains the crypto). Never stored in
+# the database; `gonghui gen-pii-keys` prints fresh ones.
+#   PII_ENCRYPTION_KEYS="2:<base64 32 bytes>,1:<base64 32 bytes>"  version:key, newest (current) first, versions
+#                       strictly decreasing; old keys stay listed until their tokens are re-encrypted.
+#   PII_INDEX_KEY="<base64 32 bytes>"  the blind-index key, apart from the encryption keys.
+#   PII_CIPHER="SM4-GCM" (default) or "AES-256-GCM".
 PII_ENCRYPTION_KEYS = env_list("PII_ENCRYPTION_KEYS", "")
 PII_INDEX_KEY = os.environ.get("PII_INDEX_KEY", "")
 PII_CIPHER = os.environ.get("PII_CIPHER", "SM4-GCM")
 if not DEBUG and (not PII_ENCRYPTION_KEYS or not PII_INDEX_KEY):
     raise ImproperlyConfigured("生产环境必须设置 PII_ENCRYPTION_KEYS 与 PII_INDEX_KEY 环境变量。")
+if DEBUG and not PII_ENCRYPTION_KEYS and not PII_INDEX_KEY:
+    # INSECURE, development only: fixed keys derived from public strings, so `make run` and the tests work
+    # without setup. Anyone with this source can read data encrypted under them; DEBUG=0 never uses them.
+    PII_ENCRYPTION_KEYS = ["1:" + b64encode(sha256(b"dev-only-insecure-pii-encryption").digest()).decode()]
+    PII_INDEX_KEY = b64encode(sha256(b"dev-only-insecure-pii-index").digest()).decode()
+pii.validate_settings(encryption_keys=PII_ENCRYPTION_KEYS, index_key=PII_INDEX_KEY, cipher=PII_CIPHER)
 
 # `gonghui demo` loads accounts with published passwords: allowed in development only, unless asked.
 ALLOW_DEMO = env_bool("GONGHUI_ALLOW_DEMO", DEBUG)
