@@ -48,6 +48,9 @@ def load_regions() -> int:
         Region.objects.all().delete()
         Region.objects.bulk_create([Region(**r) for r in rows], batch_size=1000)
     current_codes.cache_clear()
+    from .idcard import historical_codes
+
+    historical_codes.cache_clear()
     return len(rows)
 
 

@@ -9,7 +9,6 @@ Chinese message; `error_workbook()` turns them into a workbook the user can fix 
 
 import datetime
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from gonghui.common import audit
+from gonghui.common import audit, dates
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import ExcelError, build_workbook, cell_text, read_rows
@@ -68,8 +67,6 @@ EMPLOYER_TYPES = {label: value for value, label in Org.EmployerType.choices} | {
 }
 YES = {"是", "有", "Y", "YES", "1", "TRUE", "√"}
 NO = {"否", "无", "N", "NO", "0", "FALSE", "×", ""}
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?$")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 logger = logging.getLogger(__name__)
 
@@ -258,17 +255,10 @@ def _parse_count(raw, text: str) -> int | None:
 def _parse_date(raw, text: str) -> datetime.date | None:
     if raw is None or text == "":
         return None
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
-    if match:
-        try:
-            return datetime.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            pass
-    raise ValueError(f"建会日期“{text}”不是有效日期，应写作 2020-05-01、2020/5/1、2020年5月1日 或 20200501。")
+    try:
+        return dates.parse_date(raw, field_label="建会日期")
+    except DomainError as e:
+        raise ValueError(e.message) from None
 
 
 def _plain_cell(value):
