@@ -80,7 +80,7 @@ def historical_codes() -> frozenset[str]:
 
 
 def region_known(code: str) -> bool:
-    """Whether an address code was ever issued. XXXX01 (市辖区) counts when XXXX00 exists: the
+    """Whether an address code was ever issued. nnnn01 (市辖区) counts when nnnn00 exists: the
     areacodes table omits the 市辖区 rows (reference B.1 rule 5)."""
     codes = historical_codes()
     return code in codes or (code.endswith("01") and code[:4] + "00" in codes)

@@ -63,7 +63,7 @@ def test_parse_unknown_region_rejected():
 
 
 def test_parse_district_01_accepted_when_prefecture_exists():
-    """B.1 rule 5: XXXX01 (市辖区) is accepted when XXXX00 exists; 340101 is not in the table."""
+    """B.1 rule 5: nnnn01 (市辖区) is accepted when nnnn00 exists; 340101 is not in the table."""
     assert "340101" not in idcard.historical_codes() and "340100" in idcard.historical_codes()
     body = "34010119800101123"
     assert idcard.parse(body + reference_check(body)).number == body + reference_check(body)
