@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gonghui.common",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
     "gonghui.stats",
     "gonghui.demo",
 ]

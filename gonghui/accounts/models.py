@@ -9,11 +9,12 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计员"
     SYSADMIN = "sysadmin", "系统管理员"
     SECADMIN = "secadmin", "安全管理员"
+    PII_VIEWER = "pii_viewer", "敏感信息查看"  # may reveal full ID and mobile numbers and export them unmasked
 
 
 # 三权分立: the system, security and audit administrators are three different people.
 EXCLUSIVE_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
-WRITE_ROLES = frozenset({Role.OPERATOR, Role.APPROVER, Role.ORG_ADMIN})
+WRITE_ROLES = frozenset({Role.OPERATOR, Role.APPROVER, Role.ORG_ADMIN, Role.PII_VIEWER})
 
 
 class User(AbstractUser):

@@ -146,6 +146,13 @@ WORKER_GROUP = Codeset(
     examples=("货车司机", "快递员", "网约送餐员", "保安员"),
 )
 
+# The eight groups proper, and the wider 新就业形态劳动者 (platform and gig work: the groups that
+# work through a platform or without a fixed employer, plus ride-hailing and designated drivers).
+EIGHT_GROUPS = frozenset(list(WORKER_GROUP.entries)[:8])
+NEW_EMPLOYMENT = frozenset({
+    "truck_driver", "courier", "food_delivery", "ride_hailing_driver", "designated_driver", "other_new_employment",
+})
+
 # 性别 GB/T 2261.1 (only the two values a member record holds).
 GENDER = Codeset(
     label="性别",

@@ -1,0 +1,241 @@
+"""Writes to the member database. Each action runs in one transaction, checks the domain rules
+(DomainError with a Chinese message), writes the member's timeline and one audit entry in which
+personal data appears only masked."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gonghui.common import audit, pii
+from gonghui.common.errors import DomainError
+from gonghui.orgs.models import Org
+
+from . import numbers
+from .facts import Facts
+from .models import ID_CONTEXT, MOBILE_CONTEXT, Member, MemberEvent, Transfer
+from .queries import can_approve_transfer, can_edit_members
+
+# Facts a cadre may change on an existing record (identity — name, document — included: the
+# record is corrected by its union); each change is audited old → new.
+EDITABLE = ["name", "gender", "birth_date", "ethnicity", "education", "political_status", "household_type",
+            "is_migrant_worker", "worker_group", "join_date"]
+NEEDS_TRANSFER = "该身份证号已在其他工会登记为在会会员，不能重复入会；如本人已调动，请办理转会手续。"
+
+
+def protect(facts: Facts) -> dict:
+    """The stored form of the document and mobile numbers: blind index, ciphertexts, masked copies.
+    Both ciphertexts carry the blind index as associated data, binding them to this person."""
+    index = pii.blind_index(facts.id_number, purpose="id_number")
+    out = {
+        "id_index": index,
+        "id_number_enc": pii.encrypt(facts.id_number, context=ID_CONTEXT + index),
+        "id_masked": pii.mask_id(facts.id_number),
+        "mobile_enc": "",
+        "mobile_masked": "",
+    }
+    if facts.mobile:
+        out["mobile_enc"] = pii.encrypt(facts.mobile, context=MOBILE_CONTEXT + index)
+        out["mobile_masked"] = pii.mask_mobile(facts.mobile)
+    return out
+
+
+def _check_writer(by, org: Org) -> None:
+    if by is not None and not (can_edit_members(by) and org.is_within(by.org)):
+        raise DomainError("您没有在该工会办理会员业务的权限。")
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+
+
+def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUAL, note: str = "") -> Member:
+    """Enter a person as a member of `org`. A person whose record ended (left, retired) rejoins on
+    the same record and keeps their member number; an active member anywhere is refused with the
+    transfer message, which says nothing about where."""
+    _check_writer(by, org)
+    if org.status != Org.Status.ACTIVE:
+        raise DomainError("该工会已撤销或合并，不能办理入会。", field="org")
+    stored = protect(facts)
+    with transaction.atomic():
+        existing = Member.objects.select_for_update().filter(id_index=stored["id_index"]).first()
+        if existing is not None:
+            return _rejoin(existing, org=org, facts=facts, stored=stored, by=by, source=source, note=note)
+        if facts.member_number and Member.objects.filter(member_number=facts.member_number).exists():
+            raise DomainError("会员证号已被使用，请核对或留空由系统生成。", field="member_number")
+        number = facts.member_number or numbers.allocate(org, timezone.localdate().year)[0]
+        member = Member(org=org, member_number=number, source=source, **_plain_facts(facts), **stored)
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:
+            raise DomainError(NEEDS_TRANSFER, field="id_number") from None
+        MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.JOINED, date=facts.join_date, org=org,
+                                   by=by, note=note or member.get_source_display())
+        audit.record("member_join", actor=by, obj=member, changes={"org": str(org), "source": source})
+    return member
+
+
+def _plain_facts(facts: Facts) -> dict:
+    return {f: getattr(facts, f) for f in EDITABLE} | {"doc_type": facts.doc_type}
+
+
+def _rejoin(member: Member, *, org, facts, stored, by, source, note) -> Member:
+    if member.status == Member.Status.ACTIVE:
+        raise DomainError(NEEDS_TRANSFER, field="id_number")
+    if member.status == Member.Status.DECEASED:
+        raise DomainError("该身份证号对应的人员已登记为去世，不能入会；如登记有误，请联系原所在工会更正。",
+                          field="id_number")
+    before = member.status
+    for field, value in (_plain_facts(facts) | stored).items():
+        setattr(member, field, value)
+    member.org, member.status, member.status_date, member.source = org, Member.Status.ACTIVE, None, source
+    member.save()
+    MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.REJOINED, date=facts.join_date, org=org, by=by,
+                               note=note or member.get_source_display(), detail={"previous_status": before})
+    audit.record("member_rejoin", actor=by, obj=member, changes={"org": str(org), "status": [before, "active"]})
+    return member
+
+
+def update_member(member: Member, *, facts: Facts, by) -> Member:
+    """Correct a member's facts. The document number and mobile may change too; the new document
+    number must not belong to another record."""
+    with transaction.atomic():
+        member = _lock(member)
+        _check_writer(by, member.org)
+        before = audit.snapshot(member, EDITABLE + ["id_masked", "mobile_masked", "doc_type"])
+        stored = protect(facts)
+        if stored["id_index"] != member.id_index and Member.objects.filter(id_index=stored["id_index"]).exists():
+            raise DomainError("该身份证号已属于另一条会员记录，不能改成这个号码。", field="id_number")
+        if facts.member_number and facts.member_number != member.member_number:
+            if Member.objects.filter(member_number=facts.member_number).exists():
+                raise DomainError("会员证号已被使用，请核对。", field="member_number")
+            member.member_number = facts.member_number
+        for field, value in (_plain_facts(facts) | stored).items():
+            setattr(member, field, value)
+        after = audit.snapshot(member, EDITABLE + ["id_masked", "mobile_masked", "doc_type"])
+        changes = audit.diff(before, after)
+        if not changes:
+            return member
+        member.save()
+        MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.UPDATED, date=timezone.localdate(),
+                                   org=member.org, by=by, detail={"fields": sorted(changes)})
+        audit.record("member_update", actor=by, obj=member, changes=changes)
+    return member
+
+
+END_KINDS = {
+    Member.Status.LEFT: MemberEvent.Kind.LEFT,
+    Member.Status.RETIRED: MemberEvent.Kind.RETIRED,
+    Member.Status.DECEASED: MemberEvent.Kind.DECEASED,
+}
+
+
+def end_membership(member: Member, *, status: str, date: datetime.date, by, note: str = "") -> Member:
+    """退会, 退休 or 去世: the membership ends on `date`; the record stays. Pending transfers lapse."""
+    if status not in END_KINDS:
+        raise DomainError("会籍变动类型应为：退会、退休或去世。", field="status")
+    with transaction.atomic():
+        member = _lock(member)
+        _check_writer(by, member.org)
+        if member.status != Member.Status.ACTIVE:
+            raise DomainError(f"该会员当前为“{member.get_status_display()}”，不能再办理此项。")
+        if date > timezone.localdate():
+            raise DomainError("日期不能晚于今天。", field="date")
+        if date < member.join_date:
+            raise DomainError("日期不能早于入会日期。", field="date")
+        member.status, member.status_date = status, date
+        member.save(update_fields=["status", "status_date", "updated_at"])
+        Transfer.objects.filter(member=member, status=Transfer.Status.PENDING).update(
+            status=Transfer.Status.CANCELLED, decision_note="会籍已终止", decided_at=timezone.now())
+        MemberEvent.objects.create(member=member, kind=END_KINDS[status], date=date, org=member.org, by=by, note=note)
+        audit.record(f"member_{status}", actor=by, obj=member, changes={"status": ["active", status], "date": date})
+    return member
+
+
+def request_transfer(*, id_number: str, name: str, to_org: Org, by, reason: str = "", doc_type: str = "resident"):
+    """The receiving union asks for a member by document number and name. Whatever the outcome, the
+    answer says nothing about the person's current union (R-AZ-6); the attempt is audited."""
+    from .queries import id_index_of
+
+    _check_writer(by, to_org)
+    index = id_index_of(id_number, doc_type=doc_type)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(id_index=index, status=Member.Status.ACTIVE).first()
+        if member is None or member.name != name.strip():
+            audit.record("transfer_request", actor=by, outcome=audit.AuditEntry.Outcome.FAILURE,
+                         object_repr=f"转会申请 → {to_org}")
+            raise DomainError("未找到与该证件号码和姓名相符的在会会员。如本人尚未入会，请直接办理入会。")
+        if member.org_id == to_org.pk:
+            raise DomainError("该会员已在本工会，无需转会。")
+        if to_org.status != Org.Status.ACTIVE:
+            raise DomainError("转入工会已撤销或合并，不能办理转会。")
+        if Transfer.objects.filter(member=member, status=Transfer.Status.PENDING).exists():
+            raise DomainError("该会员已有一份待审批的转会申请，请等待原工会审批。")
+        transfer = Transfer.objects.create(member=member, from_org=member.org, to_org=to_org, requested_by=by,
+                                           reason=reason)
+        audit.record("transfer_request", actor=by, obj=transfer, object_repr=f"转会申请 → {to_org}")
+    return transfer
+
+
+def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") -> Transfer:
+    """The current union or an ancestor approves (the member moves, keeping the number; one event
+    records both sides) or rejects with a note. The first decision wins; a second gets an error."""
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().select_related("member", "to_org", "from_org").get(
+            pk=transfer.pk)
+        member = _lock(transfer.member)
+        if not can_approve_transfer(by, member):
+            raise DomainError("只有会员所在工会或其上级工会的审核人可以审批转会。")
+        if transfer.status != Transfer.Status.PENDING:
+            raise DomainError(f"该转会申请已{transfer.get_status_display()}，不能重复审批。")
+        if by.pk == transfer.requested_by_id:
+            raise DomainError("不能审批自己提出的转会申请。")
+        if approve and member.status != Member.Status.ACTIVE:
+            raise DomainError("该会员已不在会，不能转会。")
+        if not approve and not note.strip():
+            raise DomainError("拒绝转会时请填写理由。", field="note")
+        transfer.status = Transfer.Status.APPROVED if approve else Transfer.Status.REJECTED
+        transfer.decided_by, transfer.decided_at, transfer.decision_note = by, timezone.now(), note
+        transfer.save()
+        if approve:
+            member.org = transfer.to_org
+            member.save(update_fields=["org", "updated_at"])
+            MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.TRANSFERRED, date=timezone.localdate(),
+                                       org=transfer.from_org, to_org=transfer.to_org, by=by, note=note)
+        audit.record("transfer_approve" if approve else "transfer_reject", actor=by, obj=transfer,
+                     changes={"status": ["pending", transfer.status]})
+    return transfer
+
+
+def cancel_transfer(transfer: Transfer, *, by) -> Transfer:
+    """The receiving union withdraws its pending request."""
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
+        _check_writer(by, transfer.to_org)
+        if transfer.status != Transfer.Status.PENDING:
+            raise DomainError(f"该转会申请已{transfer.get_status_display()}，不能撤回。")
+        transfer.status, transfer.decided_at = Transfer.Status.CANCELLED, timezone.now()
+        transfer.save(update_fields=["status", "decided_at"])
+        audit.record("transfer_cancel", actor=by, obj=transfer, changes={"status": ["pending", "cancelled"]})
+    return transfer
+
+
+def reveal(member: Member, *, by, reason: str) -> dict:
+    """The full document and mobile numbers, for an account allowed to see them, with a reason.
+    The caller (the page) has already required a POST and a fresh login; this checks the role and
+    writes the audit entry (who, whose record, reason, IP)."""
+    from .queries import can_reveal
+
+    reason = (reason or "").strip()
+    if not can_reveal(by) or not member.org.is_within(by.org):
+        raise DomainError("您没有查看完整证件号码的权限。")
+    if len(reason) < 2:
+        raise DomainError("请填写查看原因。", field="reason")
+    values = {
+        "id_number": pii.decrypt(member.id_number_enc, context=ID_CONTEXT + member.id_index),
+        "mobile": pii.decrypt(member.mobile_enc, context=MOBILE_CONTEXT + member.id_index)
+        if member.mobile_enc else "",
+    }
+    audit.record("pii_reveal", actor=by, obj=member, changes={"reason": reason[:200]})
+    return values
