@@ -2,6 +2,7 @@
 
 from django.urls import reverse, reverse_lazy
 
+from gonghui.members.queries import can_edit_members
 from gonghui.orgs.queries import can_manage_orgs
 
 
@@ -22,6 +23,12 @@ def _org_list_active(request) -> bool:
     return request.path.startswith(base) and not request.path.startswith(others)
 
 
+def _member_list_active(request) -> bool:
+    """The roster shares its URL prefix with the import pages: not those."""
+    base = reverse("admin:members_member_changelist")
+    return request.path.startswith(base) and not request.path.startswith(base + "import/")
+
+
 def navigation(request):
     return [
         {
@@ -38,6 +45,19 @@ def navigation(request):
                  "permission": _can_view("orgs.Employer")},
                 {"title": "组织沿革", "icon": "history", "link": reverse_lazy("admin:orgs_orgevent_changelist"),
                  "permission": _can_view("orgs.OrgEvent")},
+            ],
+        },
+        {
+            "title": "会员",
+            "items": [
+                {"title": "会员名册", "icon": "groups", "link": reverse_lazy("admin:members_member_changelist"),
+                 "permission": _can_view("members.Member"), "active": _member_list_active},
+                {"title": "导入会员", "icon": "upload_file", "link": reverse_lazy("admin:members_member_import"),
+                 "permission": lambda r: can_edit_members(r.user)},
+                {"title": "转会申请", "icon": "swap_horiz", "link": reverse_lazy("admin:members_transfer_changelist"),
+                 "permission": _can_view("members.Transfer")},
+                {"title": "会籍记录", "icon": "timeline", "link": reverse_lazy("admin:members_memberevent_changelist"),
+                 "permission": _can_view("members.MemberEvent")},
             ],
         },
         {

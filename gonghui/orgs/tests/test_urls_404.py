@@ -30,8 +30,12 @@ from openpyxl import load_workbook
 
 from gonghui.accounts.models import User
 from gonghui.common import audit, uscc
+from gonghui.common.excel import build_workbook
 from gonghui.common.models import AuditEntry, ImportJob, Region
 from gonghui.conftest import login, make_cadre
+from gonghui.members.actions import join_member, request_transfer
+from gonghui.members.models import MemberEvent
+from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.orgs import importing
 from gonghui.orgs.models import Employer, Org, OrgEvent
 
@@ -40,6 +44,8 @@ OUTSIDE_EMPLOYER = "外区专用单位甲"  # an employer of G2111
 OUTSIDE_USER = "芜湖外部干部"  # the full name of outsider_k21, a K21 cadre
 OUTSIDE_ENTRY = "芜湖外部审计标记"  # an audit entry of outsider_k21
 OUTSIDE_GRASSROOTS = "芜湖镜湖纺织有限公司工会"  # G2111, whose founding event is the OrgEvent sample
+OUTSIDE_MEMBER = "芜湖外区会员"  # a member of G2111, with a pending transfer to T211
+OUTSIDE_MEMBER_ID = make_id("340202", "19880808", 515)  # their ID number (the lookup samples post it)
 # Texts only outside rows carry: the C2 subtree (芜湖/镜湖), the K12 sibling (庐阳), the outside
 # account and the objects above. The cadres below belong to K11, so none of these may reach them.
 OUTSIDE_MARKERS = ["芜湖", "镜湖", "庐阳", "outsider_k21", OUTSIDE_EMPLOYER]
@@ -48,11 +54,12 @@ OUTSIDE_MARKERS = ["芜湖", "镜湖", "庐阳", "outsider_k21", OUTSIDE_EMPLOYE
 INSIDE_EMPLOYER = "合肥内部机械有限公司"
 INSIDE_USER = "瑶海内部干部"
 INSIDE_ENTRY = "瑶海内部审计标记"
+INSIDE_MEMBER = "瑶海内部会员"
 
 # The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
 # 404s come from scoping and not from a missing role.
 CADRES = {
-    "business": ("operator", "approver", "org_admin"),
+    "business": ("operator", "approver", "org_admin", "pii_viewer"),
     "sysadmin": ("sysadmin",),
     "secadmin": ("secadmin",),
     "auditor": ("auditor",),
@@ -60,6 +67,7 @@ CADRES = {
 ALL = frozenset(CADRES)
 ACCOUNT_ADMINS = frozenset({"sysadmin", "secadmin"})
 ORG_ADMINS = frozenset({"business"})  # org_admin: add, import, move/dissolve/merge
+MEMBER_EDITORS = frozenset({"business"})  # operator, org_admin: enter, import, transfer members
 
 
 @dataclass
@@ -81,6 +89,9 @@ class Sample:
 
     kind: str
     kwargs: Callable[[SimpleNamespace], dict] | None = None
+    # POST-only endpoints (get=False) are not requested by GET; an API endpoint posts `body` as JSON.
+    get: bool = True
+    body: Callable[[SimpleNamespace], dict] | None = None
     queries: list[Callable[[SimpleNamespace], str]] = field(default_factory=lambda: [lambda w: ""])
     probes: list[Callable[[SimpleNamespace], str]] = field(default_factory=list)
     post: bool = True
@@ -95,8 +106,8 @@ class Sample:
     expect: int = 200
 
 
-def obj(kwargs, *, post=True, follow=False, path=None, reason=""):
-    return Sample("object", kwargs=kwargs, post=post, follow=follow, path=path, reason=reason)
+def obj(kwargs, *, post=True, follow=False, path=None, reason="", get=True, body=None):
+    return Sample("object", kwargs=kwargs, post=post, follow=follow, path=path, reason=reason, get=get, body=body)
 
 
 def lst(kwargs=None, *, roles=ALL, queries=None, probes=None, hides=None, shows=None):
@@ -116,7 +127,7 @@ NO_DELETE = "deletion disabled for everyone (ScopedAdmin.has_delete_permission i
 NO_ADD = "adding disabled for everyone (read-only in the back office)"
 
 
-def _admin_model(model: str, attr: str, *, roles, hides, shows, add_roles=None, extra_queries=None
+def _admin_model(model: str, attr: str, *, roles, hides, shows, add_roles=None, extra_queries=None, probes=None
                  ) -> dict[str, Sample]:
     """The standard admin URLs of one model; `attr` names its outside object in the world (and its
     inside counterpart in world.inside). `roles` may read the model, `add_roles` add (None: nobody)."""
@@ -124,7 +135,7 @@ def _admin_model(model: str, attr: str, *, roles, hides, shows, add_roles=None, 
     inside_id = lambda w: {"object_id": getattr(w.inside, attr).pk}  # noqa: E731
     app, name = model.split("_", 1)
     return {
-        f"admin:{model}_changelist": lst(roles=roles, hides=hides, shows=shows,
+        f"admin:{model}_changelist": lst(roles=roles, hides=hides, shows=shows, probes=probes,
                                          queries=[lambda w: "", lambda w: "?q=纺织", *(extra_queries or [])]),
         f"admin:{model}_add": lst(roles=add_roles) if add_roles else closed(NO_ADD),
         f"admin:{model}_history": obj(by_id),
@@ -160,6 +171,8 @@ SAMPLES: dict[str, Sample] = {
         lambda w: "?app_label=orgs&model_name=org&field_name=parent&term=湖",
         lambda w: "?app_label=accounts&model_name=user&field_name=org&term=",
         lambda w: "?app_label=accounts&model_name=user&field_name=org&term=G2111",
+        lambda w: "?app_label=members&model_name=member&field_name=org&term=",
+        lambda w: "?app_label=members&model_name=member&field_name=org&term=湖",
     ], shows="瑶海区总工会"),
     "admin:app_list": lst(kwargs=lambda w: {"app_label": "orgs"}),
     "admin:view_on_site": closed(
@@ -210,6 +223,44 @@ SAMPLES: dict[str, Sample] = {
                          probes=[lambda w: "?under=K21", lambda w: "?under=G2111"],
                          hides=["镜湖区总工会", OUTSIDE_GRASSROOTS], shows="瑶海区总工会"),
     "api:get_org": obj(lambda w: {"code": w.org.code}, post=False),
+    # Members (issue 3): the roster, its pages and the API. An org filter naming an outside org
+    # answers 404, like an outside object.
+    **_admin_model("members_member", "member", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_MEMBER],
+                   shows=INSIDE_MEMBER, extra_queries=[lambda w: f"?q={w.member.member_number}",
+                                                       lambda w: "?status=active", lambda w: "?org=K11"],
+                   probes=[lambda w: "?org=K21", lambda w: "?org=G2111"]),
+    "admin:members_member_export": lst(queries=[lambda w: "", lambda w: "?status=active", lambda w: "?org=T111",
+                                                lambda w: f"?q={w.member.member_number}"],
+                                       probes=[lambda w: "?org=K21", lambda w: "?org=G2111&status=active"]),
+    "admin:members_member_lookup": lst(shows="证件号码"),
+    "admin:members_member_timeline": obj(lambda w: {"object_id": w.member.pk}),
+    "admin:members_member_reveal": obj(lambda w: {"object_id": w.member.pk}),
+    "admin:members_member_leave": obj(lambda w: {"object_id": w.member.pk}),
+    "admin:members_member_retire": obj(lambda w: {"object_id": w.member.pk}),
+    "admin:members_member_decease": obj(lambda w: {"object_id": w.member.pk}),
+    **_admin_model("members_transfer", "transfer", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_MEMBER],
+                   shows=INSIDE_MEMBER, extra_queries=[lambda w: f"?q={w.member.member_number}"]),
+    "admin:members_transfer_approve": obj(lambda w: {"object_id": w.transfer.pk}),
+    "admin:members_transfer_reject": obj(lambda w: {"object_id": w.transfer.pk}),
+    "admin:members_transfer_cancel": obj(lambda w: {"object_id": w.transfer.pk}),
+    **_admin_model("members_memberevent", "member_event", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER,
+                   extra_queries=[lambda w: f"?q={w.member.member_number}"]),
+    "api:list_members": lst(queries=[lambda w: "?limit=1000", lambda w: f"?q={OUTSIDE_MEMBER}",
+                                     lambda w: "?status=active&limit=1000", lambda w: "?org=K11"],
+                            probes=[lambda w: "?org=K21", lambda w: "?org=G2111"],
+                            hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER),
+    "api:get_member": obj(lambda w: {"member_id": w.member.pk}, post=False),
+    "api:create_member": obj(None, get=False, body=lambda w: {
+        "org": "G2111", "name": "新会员", "id_number": make_id("340202", "19900101", 333)}),
+    "api:lookup_member": obj(None, get=False, body=lambda w: {"id_number": OUTSIDE_MEMBER_ID}),
+    "api:end_membership": obj(lambda w: {"member_id": w.member.pk}, get=False,
+                              body=lambda w: {"status": "left", "date": "2024-01-01"}),
+    # The member import (gonghui/members/import_views.py); a finished run of the outside subtree with
+    # an error workbook on disk.
+    "admin:members_member_import": lst(roles=MEMBER_EDITORS),
+    "admin:members_member_import_template": lst(roles=MEMBER_EDITORS),
+    "admin:members_member_import_status": obj(lambda w: {"job_id": w.member_job.pk}),
+    "admin:members_member_import_errors": obj(lambda w: {"job_id": w.member_job.pk}),
 }
 
 
@@ -270,6 +321,21 @@ def finished_import(by, filename: str, code: str, name: str) -> ImportJob:
     return job
 
 
+def finished_member_import(by, filename: str) -> ImportJob:
+    """A finished member import run of `by` with an error workbook under MEDIA_ROOT (its name and
+    IDs outside text), so that the import pages have something to leak without scoping."""
+    job = ImportJob.objects.create(kind="members", created_by=by, org=by.org, filename=filename,
+                                   status=ImportJob.Status.DONE, total=1, done=1,
+                                   summary={"rows": 1, "imported": 0, "rejected": 1, "errors": [
+                                       {"row": 2, "column": "姓名", "message": "芜湖外区错误"}]})
+    job.error_file = f"{importing.IMPORT_DIR}/{job.pk}-member-errors.xlsx"
+    path = importing._media_path(job.error_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build_workbook("错误", ["姓名", "错误说明"], [["芜湖外区会员乙", "芜湖外区错误"]]))
+    job.save()
+    return job
+
+
 @pytest.fixture
 def world(tree, settings, tmp_path):
     """The outside objects (C2's subtree) a K11 cadre must never reach, and inside ones for contrast."""
@@ -292,14 +358,25 @@ def world(tree, settings, tmp_path):
     job = finished_import(outsider, "芜湖导入.xlsx", "G2119", "芜湖新建工会")
     inside_job = finished_import(insider, "瑶海导入.xlsx", "G1119", "瑶海新建工会")
     region = Region.objects.get(code="340202", in_use=True)
+    # Members: one on each side, each with a pending transfer within its own subtree.
+    member = join_member(org=tree["G2111"], by=None, facts=make_facts(
+        name=OUTSIDE_MEMBER, id_number=OUTSIDE_MEMBER_ID, mobile="13955550001"))
+    inside_member = join_member(org=tree["G1111"], by=None, facts=make_facts(
+        name=INSIDE_MEMBER, id_number=make_id("340102", "19880808", 516), mobile="13955550002"))
+    transfer = request_transfer(id_number=OUTSIDE_MEMBER_ID, name=OUTSIDE_MEMBER, to_org=tree["T211"], by=outsider)
+    inside_transfer = request_transfer(id_number=make_id("340102", "19880808", 516), name=INSIDE_MEMBER,
+                                       to_org=tree["G1112"], by=insider)
+    member_job = finished_member_import(outsider, "芜湖会员导入.xlsx")
     return SimpleNamespace(
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
         event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
-        inside_employer=inside_employer,
+        inside_employer=inside_employer, member=member, transfer=transfer, member_job=member_job,
+        member_event=MemberEvent.objects.get(member=member),
         inside=SimpleNamespace(
             org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
             user=insider, entry=inside_entry, job=inside_job,
-            region=Region.objects.get(code="340102", in_use=True)),
+            region=Region.objects.get(code="340102", in_use=True), member=inside_member, transfer=inside_transfer,
+            member_event=MemberEvent.objects.get(member=inside_member)),
     )
 
 
@@ -346,10 +423,13 @@ def test_outsider_gets_404_on_every_url(world, client, who):
     failures = []
     lists_seen = set()
 
-    def expect_404(url, key, *, post, follow=False, what="outside"):
-        for method in ("GET", "POST") if post else ("GET",):
+    def expect_404(url, key, *, post, follow=False, what="outside", sample=None):
+        get = sample is None or sample.get
+        for method in [m for m, on in (("GET", get), ("POST", post)) if on]:
             if method == "GET":
                 response = client.get(url, follow=follow)
+            elif sample is not None and sample.body:
+                response = client.post(url, json.dumps(sample.body(world)), content_type="application/json")
             else:
                 response = client.post(url, form, follow=follow)
             if response.status_code != 404:
@@ -367,7 +447,7 @@ def test_outsider_gets_404_on_every_url(world, client, who):
             continue
         url = build_path(key, route, sample, world)
         if sample.kind == "object":
-            expect_404(url, key, post=sample.post, follow=sample.follow)
+            expect_404(url, key, post=sample.post, follow=sample.follow, sample=sample)
         elif sample.kind == "closed":
             # 404 for the inside object too: this URL is closed to everyone, it tests no scoping.
             expect_404(url, key, post=sample.post)
@@ -416,6 +496,11 @@ def test_outsider_gets_404_on_every_url(world, client, who):
     ("auditor", "admin:common_auditentry_change", "entry"),
     ("business", "admin:orgs_org_import_status", "job"),
     ("business", "admin:orgs_org_import_errors", "job"),
+    ("business", "admin:members_member_change", "member"),
+    ("auditor", "admin:members_member_change", "member"),
+    ("business", "admin:members_member_timeline", "member"),
+    ("business", "admin:members_transfer_change", "transfer"),
+    ("business", "admin:members_memberevent_change", "member_event"),
 ])
 def test_insider_reaches_the_same_urls(world, client, who, url_name, attr):
     """Done-when: the same URLs answer 200 for an object inside the subtree (the 404s above come
@@ -480,7 +565,11 @@ def test_anonymous_is_sent_to_login_everywhere(world, client):
         if sample is None or sample.kind == "open":
             continue
         url = build_path(key, route, sample, world)
-        response = client.get(url)
+        if sample.get:
+            response = client.get(url)
+        else:
+            response = client.post(url, json.dumps(sample.body(world) if sample.body else {}),
+                                   content_type="application/json")
         if url.startswith("/api/"):
             ok = response.status_code == 401
         else:
