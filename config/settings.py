@@ -174,6 +174,8 @@ ACCOUNT_IDLE_DAYS = env_int("ACCOUNT_IDLE_DAYS", 90)
 
 # Sessions: idle and absolute timeouts, enforced server-side by SessionTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+# Step-up: revealing a full ID number needs a login or a re-entered password this recent (R-AU-4).
+REAUTH_SECONDS = env_int("REAUTH_SECONDS", 10 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

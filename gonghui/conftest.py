@@ -1,12 +1,14 @@
 """Shared test fixtures: a five-level tree with siblings at every level, and cadres placed in it."""
 
 import datetime
+import logging
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.actions import create_cadre
+from gonghui.common.audit import _ID_RE, _PHONE_RE, mask_text
 from gonghui.orgs.actions import create_org
 from gonghui.orgs.models import Org
 
@@ -74,3 +76,81 @@ def cadre_client(client):
         client.user = user
         return client
     return make
+
+
+# No ID number or phone in the logs (issue 3 part 4, R-PI-9) -------------------------------------
+
+_LOG_FORMAT = logging.Formatter("%(name)s %(levelname)s %(message)s")
+
+
+def pii_in_log_lines(lines, *, context: int = 60) -> list[str]:
+    """Where lines show an 18-character ID number or a mobile number (the patterns audit entries are
+    masked by): the logger name and the text around each match, masked, so a report repeats no number."""
+    found = []
+    for line in lines:
+        for match in (*_ID_RE.finditer(line), *_PHONE_RE.finditer(line)):
+            start, end = max(match.start() - context, 0), match.end() + context
+            head = line.split(" ", 1)[0] + " … " if start else ""
+            found.append(head + mask_text(line[start:end]) + (" …" if end < len(line) else ""))
+    return list(dict.fromkeys(found))
+
+
+class PiiLogGuard(logging.Handler):
+    """Collects every log record a test's code emits, whatever its level: on the root logger (lowered
+    to DEBUG meanwhile, as LOG_LEVEL=DEBUG would) and on each logger that does not propagate.
+    Loggers keep their configured levels: `django` stays at INFO, as in every deployment (Django's
+    DEBUG records, such as template lookups dumping a page's whole context, are never emitted)."""
+
+    def __init__(self):
+        super().__init__(level=logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+        self._attached: list[logging.Logger] = []
+        self._levels: list[tuple[logging.Logger, int]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def start(self) -> "PiiLogGuard":
+        root = logging.getLogger()
+        others = [lg for lg in logging.Logger.manager.loggerDict.values()
+                  if isinstance(lg, logging.Logger) and not lg.propagate]
+        self._attached = [root, *others]
+        for logger in self._attached:
+            logger.addHandler(self)
+        self._levels.append((root, root.level))
+        root.setLevel(logging.DEBUG)
+        return self
+
+    def stop(self) -> None:
+        for logger in self._attached:
+            logger.removeHandler(self)
+        for logger, level in self._levels:
+            logger.setLevel(level)
+
+    def lines(self) -> list[str]:
+        out = []
+        for record in self.records:
+            try:
+                out.append(_LOG_FORMAT.format(record))
+            except Exception:  # a record that does not format still counts, by its raw parts
+                out.append(f"{record.name} {record.msg} {record.args}")
+        return out
+
+    def problems(self) -> list[str]:
+        return pii_in_log_lines(self.lines())
+
+    def check(self) -> None:
+        if problems := self.problems():
+            pytest.fail("日志中出现了身份证号或手机号（R-PI-9）；已打码的日志行：\n" + "\n".join(problems),
+                        pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def pii_log_guard():
+    """Fails a test whose code logged an ID number or a mobile number (at any level)."""
+    guard = PiiLogGuard().start()
+    try:
+        yield guard
+    finally:
+        guard.stop()
+    guard.check()

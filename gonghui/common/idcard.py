@@ -147,9 +147,3 @@ def _birth_date(digits: str, label: str, fail) -> datetime.date:
         fail(f"{label}中的出生日期早于1880年，请核对号码。")
     return born
 
-
-def mask(number: str) -> str:
-    """The number as shown by default: 340202********1234."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]

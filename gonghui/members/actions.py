@@ -7,7 +7,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gonghui.common import audit, pii
+from gonghui.common import audit, personname, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
@@ -46,7 +46,9 @@ def _check_writer(by, org: Org) -> None:
 
 
 def _lock(member: Member) -> Member:
-    return Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    # No join in the locking query: PostgreSQL would lock the union's row too, and a waiter whose row was
+    # changed meanwhile (a transfer moved the member) re-checks the join and finds nothing (DoesNotExist).
+    return Member.objects.select_for_update().get(pk=member.pk)
 
 
 def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUAL, note: str = "") -> Member:
@@ -69,7 +71,10 @@ def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUA
             with transaction.atomic():
                 member.save()
         except IntegrityError:
-            raise DomainError(NEEDS_TRANSFER, field="id_number") from None
+            # A concurrent join of the same person (the unique id_index) won, or, rarely, of a given number.
+            if Member.objects.filter(id_index=stored["id_index"]).exists():
+                raise DomainError(NEEDS_TRANSFER, field="id_number") from None
+            raise DomainError("会员证号已被使用，请核对或留空由系统生成。", field="member_number") from None
         MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.JOINED, date=facts.join_date, org=org,
                                    by=by, note=note or member.get_source_display())
         audit.record("member_join", actor=by, obj=member, changes={"org": str(org), "source": source})
@@ -86,6 +91,9 @@ def _rejoin(member: Member, *, org, facts, stored, by, source, note) -> Member:
     if member.status == Member.Status.DECEASED:
         raise DomainError("该身份证号对应的人员已登记为去世，不能入会；如登记有误，请联系原所在工会更正。",
                           field="id_number")
+    if member.status_date and facts.join_date < member.status_date:
+        # Without the date: the joining union may be outside the previous union's subtree.
+        raise DomainError("入会日期早于该人员上一次会籍终止的日期，请填写本次实际入会的日期。", field="join_date")
     before = member.status
     for field, value in (_plain_facts(facts) | stored).items():
         setattr(member, field, value)
@@ -97,15 +105,22 @@ def _rejoin(member: Member, *, org, facts, stored, by, source, note) -> Member:
     return member
 
 
+AUDITED = EDITABLE + ["id_masked", "mobile_masked", "doc_type", "member_number"]
+
+
 def update_member(member: Member, *, facts: Facts, by) -> Member:
-    """Correct a member's facts. The document number and mobile may change too; the new document
-    number must not belong to another record."""
+    """Correct a member's facts. The document number, mobile and member number may change too; the
+    new document number must not belong to another record. A changed join date moves the date of
+    the (re)join event with it, so the timeline and the figures agree. Nothing changed: nothing written."""
     with transaction.atomic():
         member = _lock(member)
         _check_writer(by, member.org)
-        before = audit.snapshot(member, EDITABLE + ["id_masked", "mobile_masked", "doc_type"])
+        before = audit.snapshot(member, AUDITED)
+        old_index, old_join = member.id_index, member.join_date
+        old_mobile = (pii.decrypt(member.mobile_enc, context=MOBILE_CONTEXT + old_index)
+                      if member.mobile_enc else "")
         stored = protect(facts)
-        if stored["id_index"] != member.id_index and Member.objects.filter(id_index=stored["id_index"]).exists():
+        if stored["id_index"] != old_index and Member.objects.filter(id_index=stored["id_index"]).exists():
             raise DomainError("该身份证号已属于另一条会员记录，不能改成这个号码。", field="id_number")
         if facts.member_number and facts.member_number != member.member_number:
             if Member.objects.filter(member_number=facts.member_number).exists():
@@ -113,11 +128,27 @@ def update_member(member: Member, *, facts: Facts, by) -> Member:
             member.member_number = facts.member_number
         for field, value in (_plain_facts(facts) | stored).items():
             setattr(member, field, value)
-        after = audit.snapshot(member, EDITABLE + ["id_masked", "mobile_masked", "doc_type"])
+        after = audit.snapshot(member, AUDITED)
         changes = audit.diff(before, after)
+        # The masks hide the middle digits: a change there is a change all the same.
+        if stored["id_index"] != old_index:
+            changes.setdefault("id_masked", [before["id_masked"], after["id_masked"]])
+        if facts.mobile != old_mobile:
+            changes.setdefault("mobile_masked", [before["mobile_masked"], after["mobile_masked"]])
         if not changes:
+            member.refresh_from_db()
             return member
-        member.save()
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:  # a concurrent join or update took the number first
+            raise DomainError("该身份证号或会员证号已属于另一条会员记录，请核对。", field="id_number") from None
+        if member.join_date != old_join:
+            last_join = member.events.filter(
+                kind__in=[MemberEvent.Kind.JOINED, MemberEvent.Kind.REJOINED]).order_by("-date", "-id").first()
+            if last_join is not None:
+                last_join.date = member.join_date
+                last_join.save(update_fields=["date"])
         MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.UPDATED, date=timezone.localdate(),
                                    org=member.org, by=by, detail={"fields": sorted(changes)})
         audit.record("member_update", actor=by, obj=member, changes=changes)
@@ -155,26 +186,33 @@ def end_membership(member: Member, *, status: str, date: datetime.date, by, note
 
 def request_transfer(*, id_number: str, name: str, to_org: Org, by, reason: str = "", doc_type: str = "resident"):
     """The receiving union asks for a member by document number and name. Whatever the outcome, the
-    answer says nothing about the person's current union (R-AZ-6); the attempt is audited."""
+    answer says nothing about the person's current union (R-AZ-6); the attempt is audited, a failed
+    one too (outside the transaction, so it stays on record although the request fails)."""
     from .queries import id_index_of
 
     _check_writer(by, to_org)
+    if to_org.status != Org.Status.ACTIVE:
+        raise DomainError("转入工会已撤销或合并，不能办理转会。")
     index = id_index_of(id_number, doc_type=doc_type)
+    try:
+        typed_name = personname.normalize_name(name)  # 阿依古丽.买买提 finds 阿依古丽·买买提
+    except DomainError:
+        typed_name = None
+    transfer = None
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(id_index=index, status=Member.Status.ACTIVE).first()
-        if member is None or member.name != name.strip():
-            audit.record("transfer_request", actor=by, outcome=audit.AuditEntry.Outcome.FAILURE,
-                         object_repr=f"转会申请 → {to_org}")
-            raise DomainError("未找到与该证件号码和姓名相符的在会会员。如本人尚未入会，请直接办理入会。")
-        if member.org_id == to_org.pk:
-            raise DomainError("该会员已在本工会，无需转会。")
-        if to_org.status != Org.Status.ACTIVE:
-            raise DomainError("转入工会已撤销或合并，不能办理转会。")
-        if Transfer.objects.filter(member=member, status=Transfer.Status.PENDING).exists():
-            raise DomainError("该会员已有一份待审批的转会申请，请等待原工会审批。")
-        transfer = Transfer.objects.create(member=member, from_org=member.org, to_org=to_org, requested_by=by,
-                                           reason=reason)
-        audit.record("transfer_request", actor=by, obj=transfer, object_repr=f"转会申请 → {to_org}")
+        if member is not None and member.name == typed_name:
+            if member.org_id == to_org.pk:
+                raise DomainError("该会员已在本工会，无需转会。")
+            if Transfer.objects.filter(member=member, status=Transfer.Status.PENDING).exists():
+                raise DomainError("该会员已有一份待审批的转会申请，请等待原工会审批。")
+            transfer = Transfer.objects.create(member=member, from_org=member.org, to_org=to_org, requested_by=by,
+                                               reason=reason)
+            audit.record("transfer_request", actor=by, obj=transfer, object_repr=f"转会申请 → {to_org}")
+    if transfer is None:
+        audit.record("transfer_request", actor=by, outcome=audit.AuditEntry.Outcome.FAILURE,
+                     object_repr=f"转会申请 → {to_org}")
+        raise DomainError("未找到与该证件号码和姓名相符的在会会员。如本人尚未入会，请直接办理入会。")
     return transfer
 
 
@@ -182,17 +220,20 @@ def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") ->
     """The current union or an ancestor approves (the member moves, keeping the number; one event
     records both sides) or rejects with a note. The first decision wins; a second gets an error."""
     with transaction.atomic():
-        transfer = Transfer.objects.select_for_update().select_related("member", "to_org", "from_org").get(
+        # The member row first, then the request: the order end_membership locks them in.
+        member = _lock(Member(pk=Transfer.objects.values_list("member_id", flat=True).get(pk=transfer.pk)))
+        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org", "from_org").get(
             pk=transfer.pk)
-        member = _lock(transfer.member)
         if not can_approve_transfer(by, member):
             raise DomainError("只有会员所在工会或其上级工会的审核人可以审批转会。")
         if transfer.status != Transfer.Status.PENDING:
-            raise DomainError(f"该转会申请已{transfer.get_status_display()}，不能重复审批。")
+            raise DomainError(f"该转会申请{transfer.get_status_display()}，不能重复审批。")
         if by.pk == transfer.requested_by_id:
             raise DomainError("不能审批自己提出的转会申请。")
         if approve and member.status != Member.Status.ACTIVE:
             raise DomainError("该会员已不在会，不能转会。")
+        if approve and transfer.to_org.status != Org.Status.ACTIVE:
+            raise DomainError("转入工会已撤销或合并，不能同意转会；请拒绝该申请。")
         if not approve and not note.strip():
             raise DomainError("拒绝转会时请填写理由。", field="note")
         transfer.status = Transfer.Status.APPROVED if approve else Transfer.Status.REJECTED
@@ -211,10 +252,10 @@ def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") ->
 def cancel_transfer(transfer: Transfer, *, by) -> Transfer:
     """The receiving union withdraws its pending request."""
     with transaction.atomic():
-        transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
+        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org").get(pk=transfer.pk)
         _check_writer(by, transfer.to_org)
         if transfer.status != Transfer.Status.PENDING:
-            raise DomainError(f"该转会申请已{transfer.get_status_display()}，不能撤回。")
+            raise DomainError(f"该转会申请{transfer.get_status_display()}，不能再撤回。")
         transfer.status, transfer.decided_at = Transfer.Status.CANCELLED, timezone.now()
         transfer.save(update_fields=["status", "decided_at"])
         audit.record("transfer_cancel", actor=by, obj=transfer, changes={"status": ["pending", "cancelled"]})

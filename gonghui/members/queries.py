@@ -1,6 +1,10 @@
 """Reads and permission checks for members, all within the acting account's subtree."""
 
-from gonghui.common import idcard, pii
+import unicodedata
+
+from django.db.models import Q
+
+from gonghui.common import idcard, personname, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import scope_org, visible_to
 
@@ -34,17 +38,24 @@ def id_index_of(raw, *, doc_type: str = idcard.RESIDENT) -> str:
 
 def search(user, text: str):
     """Members in `user`'s subtree matching a name, a member number or an exact document number.
-    A document number is looked up only through the blind index, never by a scan."""
+    A document number is looked up only through the blind index, never by a scan. Text shaped like
+    an ID number is also tried as a member number: issued numbers are 15 digits, like old ID numbers."""
     qs = visible_to(user, Member.objects.select_related("org"))
-    text = (text or "").strip()
+    text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return qs
     normalised = idcard.normalize(text)
     if len(normalised) in (15, 18) and normalised[:15].isdigit():
+        match = Q(member_number=normalised)
         for doc_type in (idcard.RESIDENT, idcard.HMT_RESIDENCE, idcard.FOREIGN_PERMANENT):
             try:
-                return qs.filter(id_index=id_index_of(normalised, doc_type=doc_type))
+                match |= Q(id_index=id_index_of(normalised, doc_type=doc_type))
+                break
             except DomainError:
                 continue
-        return qs.none()
-    return qs.filter(name=text) | qs.filter(member_number=text.upper())
+        return qs.filter(match)
+    try:
+        name = personname.normalize_name(text)
+    except DomainError:
+        name = text
+    return qs.filter(Q(name=name) | Q(member_number=text.upper()))

@@ -145,11 +145,6 @@ def test_excel_number_problem_none_for_text(value):
     assert idcard.excel_number_problem(value) is None
 
 
-def test_mask():
-    assert idcard.mask("340202199001011234") == "340202********1234"
-    assert idcard.mask("11010519491231002X") == "110105********002X"
-
-
 def test_check_char_matches_reference_weights():
     assert idcard.WEIGHTS == [pow(2, 18 - i, 11) for i in range(1, 18)] == W
     assert idcard.check_char("11010519491231002") == "X"
