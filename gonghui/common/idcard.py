@@ -96,7 +96,7 @@ def excel_number_problem(value, *, label: str = "身份证号") -> str | None:
     return None
 
 
-def parse(raw, *, doc_type: str = RESIDENT, field: str = "id_number") -> IdInfo:
+def parse(raw, *, doc_type: str = RESIDENT, field: str = "id_number", today: datetime.date | None = None) -> IdInfo:
     """The checked number with its birth date and gender, or a DomainError saying what to fix."""
     if doc_type not in DOC_LABELS:
         raise DomainError("证件类型应为：居民身份证、港澳台居民居住证或外国人永久居留身份证。", field="doc_type")
@@ -119,7 +119,7 @@ def parse(raw, *, doc_type: str = RESIDENT, field: str = "id_number") -> IdInfo:
     if check_char(number[:17]) != number[17]:
         fail(f"{label}的校验位（最后一位）不正确，请核对号码是否抄错。")
 
-    birth_date = _birth_date(number[6:14], label, fail)
+    birth_date = _birth_date(number[6:14], label, fail, today)
     gender: str | None = MALE if int(number[16]) % 2 else FEMALE
     if doc_type == RESIDENT:
         if number[:6] in HMT_CODES:
@@ -136,12 +136,13 @@ def parse(raw, *, doc_type: str = RESIDENT, field: str = "id_number") -> IdInfo:
     return IdInfo(number=number, birth_date=birth_date, gender=gender)
 
 
-def _birth_date(digits: str, label: str, fail) -> datetime.date:
+def _birth_date(digits: str, label: str, fail, today: datetime.date | None) -> datetime.date:
     try:
         born = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         fail(f"{label}中的出生日期不是有效日期，请核对号码。")
-    if born > timezone.localdate():
+    # `today` is passed by bulk callers: timezone.localdate() costs half of a parse.
+    if born > (today or timezone.localdate()):
         fail(f"{label}中的出生日期晚于今天，请核对号码。")
     if born < EARLIEST_BIRTH:
         fail(f"{label}中的出生日期早于1880年，请核对号码。")

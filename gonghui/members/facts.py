@@ -113,7 +113,7 @@ def clean(raw: dict, *, today: datetime.date | None = None) -> tuple[Facts | Non
     name = attempt(personname.normalize_name, get("name"), field="name", label="姓名")
 
     doc_type = get("doc_type") or idcard.RESIDENT
-    info = attempt(idcard.parse, get("id_number"), doc_type=doc_type, field="id_number")
+    info = attempt(idcard.parse, get("id_number"), doc_type=doc_type, field="id_number", today=today)
 
     gender = None
     if not _empty(get("gender")):

@@ -126,6 +126,10 @@ class MemberForm(forms.ModelForm):
         # generic check would only repeat it in other words.
         pass
 
+    def _get_validation_exclusions(self):
+        # Likewise for the model's unique constraint on the member number (checked by full_clean).
+        return super()._get_validation_exclusions() | {"member_number"}
+
 
 class EndMembershipForm(BackOfficeStyleMixin, forms.Form):
     date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))

@@ -50,13 +50,17 @@ class Member(models.Model):
         IMPORT = "import", "批量导入"
         ONLINE = "online", "网上申请"
 
-    org = models.ForeignKey(Org, verbose_name="所属工会", on_delete=models.PROTECT, related_name="members")
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    # Indexes are chosen for the import's write cost: org is covered by member_org_status; the unique
+    # and name indexes are plain btrees (a CharField's own unique/db_index adds a second, LIKE index on
+    # PostgreSQL that nothing here uses: lookups are exact).
+    org = models.ForeignKey(Org, verbose_name="所属工会", on_delete=models.PROTECT, related_name="members",
+                            db_index=False)
+    name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=choices(codesets.GENDER))
     birth_date = models.DateField("出生日期")
     doc_type = models.CharField("证件类型", max_length=20, choices=DocType.choices, default=DocType.RESIDENT)
     id_number_enc = models.TextField("证件号码（密文）", editable=False)
-    id_index = models.CharField("证件号码索引", max_length=64, unique=True, editable=False)
+    id_index = models.CharField("证件号码索引", max_length=64, editable=False)
     id_masked = models.CharField("证件号码", max_length=24, editable=False)
     mobile_enc = models.TextField("手机号（密文）", blank=True, editable=False)
     mobile_masked = models.CharField("手机号", max_length=11, blank=True, editable=False)
@@ -70,7 +74,7 @@ class Member(models.Model):
     worker_group = models.CharField(
         "八大群体/新就业形态", max_length=24, choices=choices(codesets.WORKER_GROUP), blank=True)
     join_date = models.DateField("入会日期", db_index=True)
-    member_number = models.CharField("会员证号", max_length=20, unique=True)
+    member_number = models.CharField("会员证号", max_length=20)
     status = models.CharField("会籍状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_date = models.DateField("会籍变动日期", null=True, blank=True)
     source = models.CharField("入会方式", max_length=10, choices=Source.choices, default=Source.MANUAL)
@@ -87,7 +91,15 @@ class Member(models.Model):
         verbose_name = "会员"
         verbose_name_plural = "会员"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["org", "status"], name="member_org_status")]
+        indexes = [
+            models.Index(fields=["org", "status"], name="member_org_status"),
+            models.Index(fields=["name"], name="member_name"),
+        ]
+        constraints = [
+            # One record per person for life, hence one active membership per person.
+            models.UniqueConstraint(fields=["id_index"], name="member_id_index_unique"),
+            models.UniqueConstraint(fields=["member_number"], name="member_number_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.member_number}）"
@@ -119,10 +131,12 @@ class MemberEvent(models.Model):
     date = models.DateField("日期", db_index=True)
     org = models.ForeignKey(Org, verbose_name="工会", on_delete=models.PROTECT, related_name="+")
     to_org = models.ForeignKey(
-        Org, verbose_name="转入工会", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+        Org, verbose_name="转入工会", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False)
     at = models.DateTimeField("记录时间", auto_now_add=True)
     by = models.ForeignKey(
-        "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+        "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False)
     note = models.CharField("说明", max_length=200, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
 
