@@ -21,11 +21,12 @@ def _pad(text: str, width: int) -> str:
 
 class Command(BaseCommand):
     help = ("导入演示数据：安徽省的工会组织树（省、市、县、乡镇总工会，产业工会，行业和区域工会联合会，基层工会）、"
-            "用人单位和演示账号。同一种子生成相同的数据。")
+            "用人单位、会员（实名数据，个人信息加密存储）和演示账号。同一种子生成相同的数据。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=list(SCALES), default="small",
-                            help="规模：small 两个市约四百个组织；city 一个市约七千个；province 全省约八万四千个")
+                            help="规模：small 两个市约四百个组织、五千名会员；city 一个市约七千个组织、五十五万名会员；"
+                                 "province 全省约八万四千个组织、六百五十万名会员")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子（默认 {DEFAULT_SEED}）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出根组织代码与演示账号")
         parser.add_argument("--once", action="store_true", help="演示数据已存在时只显示账号，不再导入")
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             return
         if loaded:
             self.stdout.write(f"已导入演示数据（规模 {scale}，种子 {seed}）：组织 {loaded.orgs} 个，"
-                              f"用人单位 {loaded.employers} 家，用时 {elapsed:.1f} 秒。")
+                              f"用人单位 {loaded.employers} 家，会员 {loaded.members} 人，用时 {elapsed:.1f} 秒。")
         else:
             self.stdout.write(f"演示数据已存在（{root.name}），未重复导入。")
         self.print_accounts(accounts)
