@@ -1,5 +1,10 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+IMPORT_DIR = "imports"  # under MEDIA_ROOT, outside the web root
 
 
 class Region(models.Model):
@@ -132,6 +137,32 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @staticmethod
+    def media_path(relative: str) -> Path:
+        return Path(settings.MEDIA_ROOT) / relative
+
+    @property
+    def upload_path(self) -> Path:
+        """Where the uploaded file waits for the background task."""
+        return self.media_path(f"{IMPORT_DIR}/{self.pk}-upload{Path(self.filename).suffix.lower()}")
+
+    def keep_upload(self, upload) -> None:
+        """Store the uploaded file (a Django UploadedFile) for the background task."""
+        path = self.upload_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+
+    def finish(self, status: str, summary: dict, done: int | None = None) -> None:
+        """Record the outcome (and the error file name set on the job, if any)."""
+        self.status, self.summary, self.finished_at = status, summary, timezone.now()
+        fields = ["status", "summary", "finished_at", "error_file"]
+        if done is not None:
+            self.done = self.total = done
+            fields += ["done", "total"]
+        self.save(update_fields=fields)
 
     @property
     def percent(self) -> int:

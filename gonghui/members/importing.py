@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -61,7 +60,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.common import audit, codesets, idcard, pii
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import build_workbook, cell_text
-from gonghui.common.models import ImportJob
+from gonghui.common.models import IMPORT_DIR, ImportJob
 from gonghui.orgs.models import Org
 
 from . import actions, facts, numbers
@@ -825,16 +824,9 @@ def _choices(name: str) -> list[str]:
 
 # The back-office run ----------------------------------------------------------------------------
 
-IMPORT_DIR = "imports"
 ERROR_FILE_CONTEXT = "common.ImportJob.error_file:"
 
 
-def _media_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
-
-
-def _upload_path(job: ImportJob) -> Path:
-    return _media_path(f"{IMPORT_DIR}/{job.pk}-upload{Path(job.filename).suffix.lower()}")
 
 
 def start_member_import(*, upload, org: Org, mode: str, by) -> ImportJob:
@@ -842,11 +834,7 @@ def start_member_import(*, upload, org: Org, mode: str, by) -> ImportJob:
     queue the background task (which checks the permission again, as `by`)."""
     job = ImportJob.objects.create(kind="members", created_by=by, org=by.org, filename=Path(upload.name).name[:200],
                                    summary={"org_id": org.pk, "org": org.name, "mode": mode})
-    path = _upload_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
+    job.keep_upload(upload)
     run_member_import.enqueue(job.pk)
     return job
 
@@ -855,7 +843,7 @@ def start_member_import(*, upload, org: Org, mode: str, by) -> ImportJob:
 def run_member_import(job_id: int) -> None:
     """Run a queued member import as the account that uploaded it; the uploaded file is removed after."""
     job = ImportJob.objects.select_related("created_by__org").get(pk=job_id, kind="members")
-    upload = _upload_path(job)
+    upload = job.upload_path
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     base = {k: job.summary[k] for k in ("org_id", "org", "mode") if k in job.summary}
     try:
@@ -865,7 +853,7 @@ def run_member_import(job_id: int) -> None:
         result = import_members(upload, org=org, by=job.created_by, mode=base.get("mode", VALID_ONLY), job=job,
                                 filename=job.filename)
     except ImportFileError as e:
-        _finish(job, ImportJob.Status.FAILED, base | {"message": str(e)})
+        job.finish(ImportJob.Status.FAILED, base | {"message": str(e)})
         return
     except Exception:
         committed = ImportJob.objects.filter(pk=job.pk).values_list("summary", flat=True).first() or {}
@@ -875,7 +863,7 @@ def run_member_import(job_id: int) -> None:
         else:
             message += (f"此前已完成的 {committed.get('batches', 0)} 批共导入 {committed.get('imported', 0)} 名会员，"
                         "其余未导入。")
-        _finish(job, ImportJob.Status.FAILED, committed | base | {"message": message + "请联系系统管理员。"})
+        job.finish(ImportJob.Status.FAILED, committed | base | {"message": message + "请联系系统管理员。"})
         raise
     finally:
         upload.unlink(missing_ok=True)
@@ -883,18 +871,10 @@ def run_member_import(job_id: int) -> None:
     summary["errors"] = summary["errors"][:200]  # the full list is in the error workbook
     if result.rejected:
         job.error_file = f"{IMPORT_DIR}/{job.pk}-errors.xlsx.enc"
-        _media_path(job.error_file).write_bytes(_seal(result.error_workbook(), job))
+        ImportJob.media_path(job.error_file).write_bytes(_seal(result.error_workbook(), job))
     result.rejected_rows.close()
-    _finish(job, ImportJob.Status.DONE, summary, done=result.rows)
+    job.finish(ImportJob.Status.DONE, summary, done=result.rows)
 
-
-def _finish(job: ImportJob, status: str, summary: dict, done: int | None = None) -> None:
-    job.status, job.summary, job.finished_at = status, summary, timezone.now()
-    fields = ["status", "summary", "finished_at", "error_file"]
-    if done is not None:
-        job.done = job.total = done
-        fields += ["done", "total"]
-    job.save(update_fields=fields)
 
 
 def _seal(data: bytes, job: ImportJob) -> bytes:
@@ -904,7 +884,7 @@ def _seal(data: bytes, job: ImportJob) -> bytes:
 
 def read_error_file(job: ImportJob) -> bytes | None:
     """The job's error workbook, decrypted; None when there is none."""
-    path = _media_path(job.error_file) if job.error_file else None
+    path = ImportJob.media_path(job.error_file) if job.error_file else None
     if path is None or not path.is_file():
         return None
     try:

@@ -13,16 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 from django_tasks import task
 
 from gonghui.common import audit, dates
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import ExcelError, build_workbook, cell_text, read_rows
-from gonghui.common.models import ImportJob
+from gonghui.common.models import IMPORT_DIR, ImportJob
 
 from . import actions
 from .models import Org
@@ -428,24 +426,15 @@ def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row], lookup: _Lo
 
 # The back-office run ----------------------------------------------------------------------------
 
-IMPORT_DIR = "imports"
 PROGRESS_EVERY = 20
 
-
-def _media_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
 
 
 def start_org_import(*, upload, by) -> ImportJob:
     """Record an import run for `by` (an org admin), keep the uploaded file outside the web root and
     queue the background task."""
-    suffix = Path(upload.name).suffix.lower()
     job = ImportJob.objects.create(kind="orgs", created_by=by, org=by.org, filename=Path(upload.name).name[:200])
-    path = _media_path(f"{IMPORT_DIR}/{job.pk}-upload{suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
+    job.keep_upload(upload)
     run_org_import.enqueue(job.pk)
     return job
 
@@ -454,7 +443,7 @@ def start_org_import(*, upload, by) -> ImportJob:
 def run_org_import(job_id: int) -> None:
     """Run a queued org import as the account that uploaded it; the uploaded file is removed after."""
     job = ImportJob.objects.select_related("created_by__org").get(pk=job_id)
-    upload = _media_path(f"{IMPORT_DIR}/{job.pk}-upload{Path(job.filename).suffix.lower()}")
+    upload = job.upload_path
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     by = job.created_by
 
@@ -468,10 +457,10 @@ def run_org_import(job_id: int) -> None:
         source = read_file(upload.read_bytes(), job.filename)
         result = import_orgs(source, by=by, filename=job.filename, progress=progress)
     except ImportFileError as e:
-        _finish(job, ImportJob.Status.FAILED, {"message": str(e)})
+        job.finish(ImportJob.Status.FAILED, {"message": str(e)})
         return
     except Exception:
-        _finish(job, ImportJob.Status.FAILED, {"message": "导入过程中出现系统错误，请联系系统管理员。"})
+        job.finish(ImportJob.Status.FAILED, {"message": "导入过程中出现系统错误，请联系系统管理员。"})
         raise
     finally:
         upload.unlink(missing_ok=True)
@@ -480,18 +469,10 @@ def run_org_import(job_id: int) -> None:
     error_file = ""
     if result.rejected:
         error_file = f"{IMPORT_DIR}/{job.pk}-errors.xlsx"
-        _media_path(error_file).write_bytes(error_workbook(source, result))
+        ImportJob.media_path(error_file).write_bytes(error_workbook(source, result))
     job.error_file = error_file
-    _finish(job, ImportJob.Status.DONE, summary, done=result.rows)
+    job.finish(ImportJob.Status.DONE, summary, done=result.rows)
 
-
-def _finish(job: ImportJob, status: str, summary: dict, done: int | None = None) -> None:
-    job.status, job.summary, job.finished_at = status, summary, timezone.now()
-    fields = ["status", "summary", "finished_at", "error_file"]
-    if done is not None:
-        job.done = job.total = done
-        fields += ["done", "total"]
-    job.save(update_fields=fields)
 
 
 def export_row(org: Org) -> list:

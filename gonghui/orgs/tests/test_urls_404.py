@@ -313,10 +313,10 @@ def finished_import(by, filename: str, code: str, name: str) -> ImportJob:
                                     errors=[importing.RowError(3, "组织代码", "组织代码不能为空。")])
     job = ImportJob.objects.create(kind="orgs", created_by=by, org=by.org, filename=filename)
     job.error_file = f"{importing.IMPORT_DIR}/{job.pk}-errors.xlsx"
-    path = importing._media_path(job.error_file)
+    path = ImportJob.media_path(job.error_file)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(importing.error_workbook(source, result))
-    importing._finish(job, ImportJob.Status.DONE, result.as_dict(), done=result.rows)
+    job.finish(ImportJob.Status.DONE, result.as_dict(), done=result.rows)
     assert job.finished_at and path.is_file()
     return job
 
@@ -329,7 +329,7 @@ def finished_member_import(by, filename: str) -> ImportJob:
                                    summary={"rows": 1, "imported": 0, "rejected": 1, "errors": [
                                        {"row": 2, "column": "姓名", "message": "芜湖外区错误"}]})
     job.error_file = f"{importing.IMPORT_DIR}/{job.pk}-member-errors.xlsx"
-    path = importing._media_path(job.error_file)
+    path = ImportJob.media_path(job.error_file)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(build_workbook("错误", ["姓名", "错误说明"], [["芜湖外区会员乙", "芜湖外区错误"]]))
     job.save()
