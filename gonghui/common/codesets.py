@@ -175,19 +175,31 @@ def _index(codeset: Codeset) -> dict[str, str]:
     return index | {code: code for code in codeset.entries}
 
 
-_INDEXES: dict[int, dict[str, str]] = {}
+# Per codeset (by id; the codeset itself is kept so that its id is never reused): the index above, and
+# the results of lookups of text seen before. An import looks the same few spellings up ("汉", "群众",
+# "农业") a million times; the cache skips normalising and probing them again. Only exact `str`
+# values are remembered (as dict keys, True == 1 == 1.0 would collide), and only the first
+# SEEN_MAX of them, so a column of ever-different text cannot grow it without bound.
+SEEN_MAX = 4096
+_PREPARED: dict[int, tuple[Codeset, dict[str, str], dict[str, tuple[str, str]]]] = {}
 
 
 def lookup(codeset: Codeset, raw) -> tuple[str, str]:
     """(code, standard name) for a code, name or short form; a DomainError naming the field otherwise."""
+    prepared = _PREPARED.get(id(codeset))
+    if prepared is None:
+        prepared = _PREPARED[id(codeset)] = (codeset, _index(codeset), {})
+    _, index, seen = prepared
+    exact_text = type(raw) is str
+    if exact_text:
+        found = seen.get(raw)
+        if found is not None:
+            return found
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # an Excel numeric cell holding a code
     text = _key("" if raw is None or isinstance(raw, bool) else str(raw))
     if not text:
         raise DomainError(f"请填写{codeset.label}，如：{'、'.join(codeset.examples)}。", field=codeset.field)
-    index = _INDEXES.get(id(codeset))
-    if index is None:
-        index = _INDEXES[id(codeset)] = _index(codeset)
     code = index.get(text)
     if code is None and text.isdigit():
         width = max(len(c) for c in codeset.entries)
@@ -195,4 +207,7 @@ def lookup(codeset: Codeset, raw) -> tuple[str, str]:
     if code is None:
         raise DomainError(f"{codeset.label}“{text}”无法识别，请填写标准代码或名称，如：{'、'.join(codeset.examples)}。",
                           field=codeset.field)
-    return code, codeset.entries[code]
+    found = code, codeset.entries[code]
+    if exact_text and len(seen) < SEEN_MAX:
+        seen[raw] = found
+    return found

@@ -13,6 +13,8 @@ _SEPARATORS = re.compile(r"[\s\-‐‑‒–—()（）\u200b\ufeff]+")
 def normalize(raw, *, field: str = "mobile", label: str = "手机号") -> str:
     """The 11-digit number, or a DomainError: spaces, hyphens and a +86 / 0086 / 86 prefix are dropped,
     full-width digits accepted."""
+    if type(raw) is str and raw.isascii() and _PATTERN.fullmatch(raw):
+        return raw  # fast path: already 11 plain digits, which everything below would leave as they are
     if isinstance(raw, bool):
         raw = None
     if isinstance(raw, float) and raw.is_integer():

@@ -17,6 +17,12 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _CJK_NAME_RE = re.compile(f"^[{_CJK}{_LATIN}]+(?:·[{_CJK}{_LATIN}]+)*$")
 _LATIN_NAME_RE = re.compile(f"^[{_LATIN}]+(?:(?:[ ·'-]|\\. ?)[{_LATIN}]+)*\\.?$")
+_INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES_RE = re.compile(r"\s+")
+_LATIN_DOTS_RE = re.compile(rf"\s*[{re.escape(_DOTS.replace('.', ''))}]\s*")
+# Most names are a few ideographs of the basic and extension A blocks, with nothing to normalise: NFKC
+# leaves these blocks alone, none of them is a digit, space or dot, and _CJK_NAME_RE accepts them.
+_PLAIN_CJK_NAME_RE = re.compile(f"[\u3400-\u4dbf\u4e00-\u9fff]{{1,{MAX_LENGTH}}}")
 
 
 def normalize_name(raw, *, field: str = "name", label: str = "姓名") -> str:
@@ -24,18 +30,20 @@ def normalize_name(raw, *, field: str = "name", label: str = "姓名") -> str:
 
     Chinese names lose all spaces and every kind of separating dot becomes "·" (U+00B7). Latin
     names keep single spaces between words; "." stays (initials), other dots become "·"."""
+    if type(raw) is str and _PLAIN_CJK_NAME_RE.fullmatch(raw):
+        return raw  # fast path: what the steps below would return unchanged
     text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip()
-    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
+    text = _INVISIBLE_RE.sub("", text)
     if not text:
         raise DomainError(f"请填写{label}。", field=field)
     if any(c.isdigit() for c in text):
         raise DomainError(f"{label}不能包含数字，请填写证件上的姓名。", field=field)
     if _CJK_RE.search(text):
-        name = _DOTS_RE.sub(MIDDLE_DOT, re.sub(r"\s+", "", text))
+        name = _DOTS_RE.sub(MIDDLE_DOT, _SPACES_RE.sub("", text))
         valid = _CJK_NAME_RE.match(name)
     else:
-        name = re.sub(r"\s+", " ", text)
-        name = re.sub(rf"\s*[{re.escape(_DOTS.replace('.', ''))}]\s*", MIDDLE_DOT, name)
+        name = _SPACES_RE.sub(" ", text)
+        name = _LATIN_DOTS_RE.sub(MIDDLE_DOT, name)
         valid = _LATIN_NAME_RE.match(name)
     if len(name) > MAX_LENGTH:
         raise DomainError(f"{label}不能超过{MAX_LENGTH}个字符（当前{len(name)}个），请核对。", field=field)

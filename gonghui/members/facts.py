@@ -45,6 +45,9 @@ CODESETS = {
 }
 _YES = frozenset({"是", "y", "yes", "1", "true", "√", "✓", "对"})
 _NO = frozenset({"否", "n", "no", "0", "false", "×", "不是", "非"})
+# The spellings above are their own normal form (NFKC, trimmed, lower case): text that is exactly one
+# of them needs no normalising (parse_bool's fast path).
+_BOOLS = dict.fromkeys(_YES, True) | dict.fromkeys(_NO, False)
 
 
 @dataclass
@@ -70,6 +73,8 @@ def _empty(value) -> bool:
 
 
 def parse_bool(value, *, label: str, field: str) -> bool:
+    if type(value) is str and (known := _BOOLS.get(value)) is not None:
+        return known
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -99,25 +104,33 @@ def birthday(birth: datetime.date, age: int) -> datetime.date:
 def clean(raw: dict, *, today: datetime.date | None = None) -> tuple[Facts | None, list[tuple[str, str]]]:
     """(facts, []) when every rule passes, else (None, problems). Empty optional values stay empty;
     gender and birth date are taken from the ID when not given, and must match it when given."""
+    # Each check is written out as try/except (a value that fails is None, and its problem is noted)
+    # rather than through a helper taking the function and its arguments: the import runs this a
+    # million times.
     today = today or timezone.localdate()
     problems: list[tuple[str, str]] = []
     get = raw.get
 
-    def attempt(fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DomainError as e:
-            problems.append((e.field, e.message))
-            return None
-
-    name = attempt(personname.normalize_name, get("name"), field="name", label="姓名")
+    try:
+        name = personname.normalize_name(get("name"), field="name", label="姓名")
+    except DomainError as e:
+        name = None
+        problems.append((e.field, e.message))
 
     doc_type = get("doc_type") or idcard.RESIDENT
-    info = attempt(idcard.parse, get("id_number"), doc_type=doc_type, field="id_number", today=today)
+    try:
+        info = idcard.parse(get("id_number"), doc_type=doc_type, field="id_number", today=today)
+    except DomainError as e:
+        info = None
+        problems.append((e.field, e.message))
 
     gender = None
-    if not _empty(get("gender")):
-        gender = attempt(lambda v: codesets.lookup(codesets.GENDER, v)[0], get("gender"))
+    value = get("gender")
+    if not _empty(value):
+        try:
+            gender = codesets.lookup(codesets.GENDER, value)[0]
+        except DomainError as e:
+            problems.append((e.field, e.message))
         if gender and info and info.gender and gender != info.gender:
             problems.append(("gender", "性别与身份证号不符（身份证号第17位奇数为男、偶数为女），请核对。"))
     elif info:
@@ -126,8 +139,12 @@ def clean(raw: dict, *, today: datetime.date | None = None) -> tuple[Facts | Non
             problems.append(("gender", "外国人永久居留身份证不含性别信息，请填写性别。"))
 
     birth_date = None
-    if not _empty(get("birth_date")):
-        birth_date = attempt(dates.parse_date, get("birth_date"), field_label="出生日期", field="birth_date")
+    value = get("birth_date")
+    if not _empty(value):
+        try:
+            birth_date = dates.parse_date(value, field_label="出生日期", field="birth_date")
+        except DomainError as e:
+            problems.append((e.field, e.message))
         if birth_date and info and birth_date != info.birth_date:
             problems.append(("birth_date", "出生日期与身份证号中的出生日期不符，请核对；"
                              "也可留空，由身份证号自动生成。"))
@@ -135,21 +152,41 @@ def clean(raw: dict, *, today: datetime.date | None = None) -> tuple[Facts | Non
         birth_date = info.birth_date
 
     mobile_number = ""
-    if not _empty(get("mobile")):
-        mobile_number = attempt(mobile.normalize, get("mobile"), field="mobile") or ""
+    value = get("mobile")
+    if not _empty(value):
+        try:
+            mobile_number = mobile.normalize(value, field="mobile")
+        except DomainError as e:
+            problems.append((e.field, e.message))
 
     codes = {}
     for field, codeset in CODESETS.items():
         value = get(field)
-        codes[field] = "" if _empty(value) else (attempt(lambda v, c=codeset: codesets.lookup(c, v)[0], value) or "")
+        code = ""
+        if not _empty(value):
+            try:
+                code = codesets.lookup(codeset, value)[0]
+            except DomainError as e:
+                problems.append((e.field, e.message))
+        codes[field] = code
 
     migrant = False
-    if not _empty(get("is_migrant_worker")):
-        migrant = attempt(parse_bool, get("is_migrant_worker"), label="是否农民工", field="is_migrant_worker")
+    value = get("is_migrant_worker")
+    if not _empty(value):
+        try:
+            migrant = parse_bool(value, label="是否农民工", field="is_migrant_worker")
+        except DomainError as e:
+            migrant = None
+            problems.append((e.field, e.message))
 
     join_date = today
-    if not _empty(get("join_date")):
-        join_date = attempt(dates.parse_date, get("join_date"), field_label="入会日期", field="join_date")
+    value = get("join_date")
+    if not _empty(value):
+        try:
+            join_date = dates.parse_date(value, field_label="入会日期", field="join_date")
+        except DomainError as e:
+            join_date = None
+            problems.append((e.field, e.message))
     if join_date:
         if join_date > today:
             problems.append(("join_date", "入会日期不能晚于今天，请核对。"))
@@ -158,8 +195,8 @@ def clean(raw: dict, *, today: datetime.date | None = None) -> tuple[Facts | Non
                              f"{birthday(birth_date, MIN_AGE):%Y-%m-%d}或之后，请核对。"))
 
     member_number = ""
-    if not _empty(get("member_number")):
-        value = get("member_number")
+    value = get("member_number")
+    if not _empty(value):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         member_number = unicodedata.normalize("NFKC", str(value)).strip().upper()

@@ -1,6 +1,8 @@
 """National code sets (reference B.4–B.8): standard code, standard name and common short forms."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gonghui.common import codesets
 from gonghui.common.codesets import (
@@ -144,3 +146,42 @@ def test_lookup_unknown_value_message(codeset, raw, message):
 def test_lookup_empty_rejected(raw):
     with pytest.raises(DomainError, match="请填写民族，如：01、汉族、汉、回族。"):
         lookup(codesets.ETHNICITY, raw)
+
+
+class _Text(str):
+    """Not exactly str: never remembered by lookup's cache of text seen before."""
+
+
+def outcome(codeset, raw):
+    try:
+        return lookup(codeset, raw)
+    except DomainError as e:
+        return e.message
+
+
+ALL = [GENDER, ETHNICITY, EDUCATION, POLITICAL_STATUS, HOUSEHOLD_TYPE, WORKER_GROUP]
+SPELLINGS = sorted({s for c in ALL for s in [*c.entries, *c.entries.values(), *c.aliases]})
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.sampled_from(ALL), st.lists(st.sampled_from(SPELLINGS) | st.sampled_from([" ", "１", "族", "x", "\u3000"]),
+                                      max_size=3).map("".join))
+def test_property_remembered_lookups_agree_with_fresh_ones(codeset, text):
+    first = outcome(codeset, text)
+    assert outcome(codeset, text) == first == outcome(codeset, _Text(text))
+
+
+def test_remembered_text_is_not_confused_with_numbers_or_booleans():
+    assert lookup(GENDER, "1") == ("1", "男")
+    assert lookup(GENDER, 1) == lookup(GENDER, 1.0) == ("1", "男")
+    with pytest.raises(DomainError, match="请填写性别"):
+        lookup(GENDER, True)
+
+
+def test_lookup_remembers_at_most_seen_max_spellings(monkeypatch):
+    monkeypatch.setattr(codesets, "_PREPARED", {})  # a full cache is left to this test only
+    for i in range(codesets.SEEN_MAX + 10):
+        lookup(EDUCATION, "本科" + " " * (i % 3) + "\u3000" * (i // 3))
+    seen = codesets._PREPARED[id(EDUCATION)][2]
+    assert len(seen) == codesets.SEEN_MAX
+    assert lookup(EDUCATION, "本科" + "\u3000" * (codesets.SEEN_MAX + 5)) == ("20", "大学本科教育")

@@ -1,6 +1,8 @@
 """公民身份号码 (GB 11643) with the vectors of reference part B.1."""
 
 import datetime
+import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -202,3 +204,60 @@ def test_property_normalize_idempotent_and_variants_agree(body, spaces, full_wid
         variant = variant[:cut] + space + variant[cut:]
     assert idcard.normalize(variant) == number
     assert idcard.normalize(idcard.normalize(variant)) == idcard.normalize(variant)
+
+
+# The fast paths (an import checks a million numbers) against the plain computation -------------
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@PROPERTY
+@given(st.text(st.characters(categories=["Nd"]), min_size=17, max_size=17))
+def test_property_check_char_of_any_decimal_digits_is_the_weighted_sum(body):
+    """check_char reads the digits in base 13; any Unicode decimal digit counts, as int(c) reads it."""
+    assert idcard.check_char(body) == reference_check(body)
+
+
+@pytest.mark.parametrize("body", ["", "1" * 16, "1" * 18, "1234567890123456A", "+1234567890123456", "1_23456789012345"])
+def test_check_char_refuses_what_is_not_17_digits(body):
+    with pytest.raises(ValueError):
+        idcard.check_char(body)
+
+
+@PROPERTY
+@given(st.text(st.sampled_from("0123456789Xx０ｘ٣ \u3000\t\n\u200b\ufeff\x1c") | st.characters(), max_size=22))
+def test_property_normalize_is_nfkc_without_invisible_characters_upper_cased(text):
+    expected = re.sub(r"[\s\u200b\u200c\u200d\u2060\ufeff]+", "", unicodedata.normalize("NFKC", text)).upper()
+    assert idcard.normalize(text) == expected
+
+
+@PROPERTY
+@given(st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.booleans())
+def test_property_birth_date_digits_read_like_int(year, month, day, arabic):
+    """ASCII digits go through date.fromisoformat; it must accept and refuse what date(int, int, int) does."""
+    digits = f"{year:04d}{month:02d}{day:02d}"
+    try:
+        expected = datetime.date(year, month, day)
+    except ValueError:
+        expected = "身份证号中的出生日期不是有效日期，请核对号码。"
+    else:
+        if expected < idcard.EARLIEST_BIRTH:
+            expected = "身份证号中的出生日期早于1880年，请核对号码。"
+    text = digits.translate(ARABIC_INDIC) if arabic else digits
+    try:
+        born = idcard._birth_date(text, "身份证号", "id_number", datetime.date.max)
+    except DomainError as e:
+        born = e.message
+    assert born == expected
+
+
+@PROPERTY
+@given(st.text(st.sampled_from("0123456789.eE+-ｅＥ "), max_size=12))
+def test_property_parse_flags_scientific_text_exactly_like_excel_number_problem(text):
+    flagged = idcard.excel_number_problem(text) is not None
+    try:
+        idcard.parse(text)
+        refused_as_excel = False
+    except DomainError as e:
+        refused_as_excel = "Excel" in e.message
+    assert refused_as_excel == flagged

@@ -1,6 +1,8 @@
 """Mainland mobile numbers (reference part B.7)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gonghui.common import mobile
 from gonghui.common.errors import DomainError
@@ -48,3 +50,25 @@ def test_normalize_86_kept_when_part_of_the_number():
 
 def test_mask():
     assert mobile.mask("13812348000") == "138****8000"
+
+
+class _Text(str):
+    """Not exactly str: takes normalize's full path rather than its fast path for 11 plain digits."""
+
+
+def outcome(raw):
+    try:
+        return mobile.normalize(raw)
+    except DomainError as e:
+        return e.message
+
+
+@pytest.mark.parametrize("raw", ["13812345678\n", "1381234567８", "١٣٨١٢٣٤٥٦٧٨", "13812345678 "])
+def test_near_plain_numbers_take_the_full_path(raw):
+    assert outcome(raw) == outcome(_Text(raw))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(st.sampled_from("0123456789０٣+- \n\u200b"), min_size=9, max_size=15))
+def test_property_fast_path_for_plain_numbers_agrees_with_the_full_path(text):
+    assert outcome(text) == outcome(_Text(text))

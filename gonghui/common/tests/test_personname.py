@@ -1,6 +1,8 @@
 """Person names: CJK or Latin letters, minority-name dots normalised to U+00B7, no digits, 1–50 characters."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gonghui.common.errors import DomainError
 from gonghui.common.personname import normalize_name
@@ -61,3 +63,22 @@ def test_normalize_name_length_limit():
 def test_normalize_name_other_characters_rejected(raw):
     with pytest.raises(DomainError, match="姓名只能由汉字或字母组成"):
         normalize_name(raw)
+
+
+class _Text(str):
+    """Not exactly str: takes normalize_name's full path rather than its fast path for plain CJK names."""
+
+
+def outcome(raw):
+    try:
+        return normalize_name(raw)
+    except DomainError as e:
+        return e.message
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(st.characters(min_codepoint=0x3400, max_codepoint=0x4DBF) | st.characters(min_codepoint=0x4E00,
+                                                                                        max_codepoint=0x9FFF)
+               | st.sampled_from(["\u3007", "\uf900", " ", "\u3000", "·", ".", "・", "\u200b", "1", "a"]), max_size=55))
+def test_property_fast_path_for_plain_cjk_names_agrees_with_the_full_path(text):
+    assert outcome(text) == outcome(_Text(text))

@@ -9,9 +9,11 @@ import re
 import pytest
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.test import override_settings
 
 from gonghui.common import pii
 
@@ -66,6 +68,32 @@ def test_encrypt_token_follows_the_documented_format(sm4, cipher, length, algori
     decryptor = Cipher(algorithm(key), modes.GCM(raw[:12], raw[-16:])).decryptor()
     decryptor.authenticate_additional_data(CONTEXT.encode())
     assert decryptor.update(raw[12:-16]) + decryptor.finalize() == MOBILE.encode()
+
+
+def test_aes_tokens_beyond_the_one_shot_limit_are_made_the_same_way(aes, monkeypatch):
+    """AES-256-GCM encrypts through AESGCM, falling back to Cipher for data it refuses (2 GB and over):
+    both give a token the other side reads."""
+    monkeypatch.setattr(pii, "_AESGCM_MAX", -1)
+    token = pii.encrypt(MOBILE, context=CONTEXT)
+    assert token.startswith("v1:aes:")
+    raw = base64.b64decode(token.split(":")[2])
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gonghui-pii:AES-256-GCM").derive(SECRET_1)
+    assert AESGCM(key).decrypt(raw[:12], raw[12:], CONTEXT.encode()) == MOBILE.encode()
+    assert pii.decrypt(token, context=CONTEXT) == MOBILE
+
+
+def test_keys_follow_override_settings(sm4):
+    """The prepared keys are dropped when a PII setting changes (setting_changed), and only then."""
+    before = pii.keys()
+    with override_settings(PII_ENCRYPTION_KEYS=[KEY_2, KEY_1]):
+        assert pii.keys().current_version == 2
+        assert pii.encrypt(ID, context=CONTEXT).startswith("v2:sm4:")
+        with override_settings(PII_CIPHER="AES-256-GCM"):
+            assert pii.encrypt(ID, context=CONTEXT).startswith("v2:aes:")
+    assert pii.keys() == before and pii.encrypt(ID, context=CONTEXT).startswith("v1:sm4:")
+    ready = pii._ready()
+    with override_settings(TIME_ZONE="UTC"):
+        assert pii._ready() is ready
 
 
 def test_encrypt_same_plaintext_gives_different_tokens(sm4):

@@ -4,13 +4,14 @@ the ID number (messages end up in error workbooks and logs)."""
 
 import datetime
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gonghui.common import idcard
-from gonghui.members.facts import LABELS, Facts, clean
+from gonghui.members.facts import _BOOLS, LABELS, Facts, clean, parse_bool
 
 from .conftest import make_id
 
@@ -465,3 +466,11 @@ def test_property_to18_validates_and_keeps_birth_date(region, born, seq):
     assert idcard.check_char(new[:17]) == new[17]
     facts = ok(id_number=old)
     assert (facts.id_number, facts.birth_date) == (new, born)
+
+
+def test_parse_bool_spellings_are_their_own_normal_form():
+    """parse_bool takes an exact spelling without normalising it: each must be NFKC, trimmed, lower case."""
+    for text, value in _BOOLS.items():
+        assert unicodedata.normalize("NFKC", text).strip().lower() == text
+        assert parse_bool(text, label="是否农民工", field="is_migrant_worker") is value
+    assert parse_bool(" ＹＥＳ ", label="是否农民工", field="is_migrant_worker") is True
