@@ -73,7 +73,7 @@ class Member(models.Model):
     is_migrant_worker = models.BooleanField("农民工", default=False)
     worker_group = models.CharField(
         "八大群体/新就业形态", max_length=24, choices=choices(codesets.WORKER_GROUP), blank=True)
-    join_date = models.DateField("入会日期", db_index=True)
+    join_date = models.DateField("入会日期")
     member_number = models.CharField("会员证号", max_length=20)
     status = models.CharField("会籍状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_date = models.DateField("会籍变动日期", null=True, blank=True)
@@ -81,6 +81,9 @@ class Member(models.Model):
     import_job = models.ForeignKey(
         "common.ImportJob", verbose_name="导入批次", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", editable=False,
+        # Provenance only: Django's SET_NULL keeps it right; a per-row foreign-key trigger and an
+        # index would cost a bulk import ≈ 5 µs per member (bench/README.md, member import).
+        db_constraint=False, db_index=False,
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -128,7 +131,7 @@ class MemberEvent(models.Model):
 
     member = models.ForeignKey(Member, verbose_name="会员", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("事件", max_length=12, choices=Kind.choices)
-    date = models.DateField("日期", db_index=True)
+    date = models.DateField("日期")  # searched with kind: member_event_kind_date
     org = models.ForeignKey(Org, verbose_name="工会", on_delete=models.PROTECT, related_name="+")
     to_org = models.ForeignKey(
         Org, verbose_name="转入工会", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -136,7 +139,9 @@ class MemberEvent(models.Model):
     at = models.DateTimeField("记录时间", auto_now_add=True)
     by = models.ForeignKey(
         "accounts.User", verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False)
+        # Who acted, kept by Django's PROTECT (users are deactivated, never deleted in use); no per-row
+        # trigger: it cost a bulk import ≈ 4 µs per member (bench/README.md, member import).
+        db_index=False, db_constraint=False)
     note = models.CharField("说明", max_length=200, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
 
