@@ -33,6 +33,17 @@ def test_allocate_follows_the_scheme(tree):
     assert NumberSequence.objects.get(prefix="342026").last == 4
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(last=st.integers(min_value=0, max_value=99_999_000))
+def test_allocate_block_check_characters_agree_with_the_standard(tree, last):
+    """Part 5: a block's check characters (computed from tables) are the ISO 7064 ones, across the
+    serial's 10,000 boundaries too."""
+    NumberSequence.objects.update_or_create(prefix="342026", defaults={"last": last})
+    block = numbers.allocate(tree["G1111"], 2026, 25)
+    assert [int(n[6:14]) for n in block] == list(range(last + 1, last + 26))
+    assert all(n[14] == reference_check(n[:14]) for n in block)
+
+
 def test_allocate_province_from_nearest_ancestor_with_a_region(tree):
     no_region = create_org(by=None, parent=tree["G1111"].parent, code="NR1", name="无区划工会",
                            kind=Org.Kind.GRASSROOTS, founded_on=datetime.date(2020, 1, 1))
