@@ -8,16 +8,20 @@ and tests alike:
    rejected rows are kept, spooled to a temporary file, for the error workbook.
 2. Check. Each row goes through `facts.clean()` and `actions.protect()`, the validation of the forms
    and the API, in worker processes forked from this one: chunks of rows go out, compact results
-   come back (the stored values, or the problems) while this process reads and writes. Small files
-   are checked in this process.
+   come back (on PostgreSQL the row as a line of COPY text, or the problems) while this process
+   reads and writes. Small files are checked in this process.
 3. Deduplicate. The first row with an ID number is kept, later ones name it; member numbers alike.
-4. Write, in batches. A batch looks up its ID indexes in one query and rejects people active in a
-   union (this one: already registered; another: the transfer message, which says nothing about
-   where); people whose membership ended rejoin through `actions.join_member`; member numbers are
-   issued a block at a time; the rest is inserted with a `joined` event each. On PostgreSQL: COPY
-   into a temporary table, then one INSERT … ON CONFLICT DO NOTHING that also inserts the events,
-   so that a person imported concurrently elsewhere is rejected, never doubled. Elsewhere (SQLite,
-   which serializes writers): bulk_create after the check in the same transaction.
+4. Write, in batches. On PostgreSQL a batch is first written optimistically: member numbers issued
+   a block at a time, ids taken from the sequence, the members COPYed straight into their table
+   (in a savepoint) and a `joined` event each, nobody looked up. The unique indexes over the whole
+   table make that safe: if the COPY goes in, nobody in the batch was registered anywhere. If it is
+   refused, the batch (and the next ones, until one holds nobody registered) is written the
+   careful way: its ID indexes looked up in one query, people active in a union rejected (this
+   one: already registered; another: the transfer message, which says nothing about where),
+   people whose membership ended rejoining through `actions.join_member`, and the rest COPYed into
+   a temporary table and inserted with one INSERT … ON CONFLICT DO NOTHING, so that a person
+   imported concurrently elsewhere is rejected, never doubled. Elsewhere (SQLite, which serializes
+   writers) always the careful way, with bulk_create.
 
 Modes. valid-only (default): each batch is one transaction that also records the job's progress,
 so an interrupted import leaves whole batches that the job reports, never half a row.
@@ -48,6 +52,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -266,11 +271,13 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
 
 # Checking (in worker processes) -----------------------------------------------------------------
 
-def check_rows(values: list[tuple], fields: tuple[str, ...], today: datetime.date) -> list:
+def check_rows(values: list[tuple], fields: tuple[str, ...], today: datetime.date, copy_text: bool = False) -> list:
     """Per row (cells in `fields` order): the stored values as a tuple in STORED order, or, for a
-    rejected row, a list [its ID's blind index or None, [(field, message)]]. Pure computation:
-    runs in a worker process, which must not touch the database (the GB/T 2260 codes and the keys
-    are loaded before the workers are forked)."""
+    rejected row, a list [its ID's blind index or None, [(field, message)]]. With `copy_text`, a
+    valid row comes back as (blind index, its values but the member number as one line of COPY
+    text, join date as text, member number): see `_copy_line`. Pure computation: runs in a worker process, which must
+    not touch the database (the GB/T 2260 codes and the keys are loaded before the workers are
+    forked)."""
     out: list = []
     for cells in values:
         raw = dict(zip(fields, cells, strict=True))
@@ -282,11 +289,40 @@ def check_rows(values: list[tuple], fields: tuple[str, ...], today: datetime.dat
             out.append([index, problems])
             continue
         s = actions.protect(checked)
-        out.append((s["id_index"], s["id_number_enc"], s["id_masked"], s["mobile_enc"], s["mobile_masked"],
-                    checked.name, checked.gender, checked.birth_date, checked.doc_type, checked.ethnicity,
-                    checked.education, checked.political_status, checked.household_type,
-                    checked.is_migrant_worker, checked.worker_group, checked.join_date, checked.member_number))
+        stored = (s["id_index"], s["id_number_enc"], s["id_masked"], s["mobile_enc"], s["mobile_masked"],
+                  checked.name, checked.gender, checked.birth_date, checked.doc_type, checked.ethnicity,
+                  checked.education, checked.political_status, checked.household_type,
+                  checked.is_migrant_worker, checked.worker_group, checked.join_date, checked.member_number)
+        out.append((stored[0], _copy_line(stored[:-1]), stored[15].isoformat(), stored[-1]) if copy_text else stored)
     return out
+
+
+# PostgreSQL's COPY text format (https://www.postgresql.org/docs/15/sql-copy.html, "Text Format"):
+# columns separated by tabs, backslash escapes for backslash, tab, newline and carriage return.
+# Written by hand rather than by psycopg's COPY writer because it is done in the worker processes:
+# one string per row crosses back to the writing process instead of 17 Python values, whose
+# pickling and re-encoding there cost more than the formatting (bench/README.md, member import).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_line(values: tuple) -> str:
+    """`values` (in STORED order, without the member number) as tab-separated COPY text. Checked
+    values almost never hold a character to escape: joined as they are, then escaped value by value
+    only when the line shows one (str.translate on every value cost ≈ 10 µs per row)."""
+    line = "\t".join([v if type(v) is str else _copy_value(v) for v in values])
+    if line.count("\t") == len(values) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+        return line
+    return "\t".join(map(_copy_value, values))
 
 
 def _worker_count(path: Path, workers: int | None) -> int:
@@ -311,7 +347,7 @@ def _fork_workers(count: int) -> ProcessPoolExecutor:
 
 
 def _checked(rows: Iterator[tuple[int, list]], pick: Callable, fields: tuple[str, ...], today: datetime.date,
-             pool: ProcessPoolExecutor | None, ahead: int) -> Iterator[tuple[list, list]]:
+             pool: ProcessPoolExecutor | None, ahead: int, copy_text: bool) -> Iterator[tuple[list, list]]:
     """(chunk of rows, their results) in file order.
 
     With worker processes, a reader thread iterates the sheet and submits chunks up to `ahead`
@@ -319,7 +355,7 @@ def _checked(rows: Iterator[tuple[int, list]], pick: Callable, fields: tuple[str
     the database, without holding the file's rows in memory."""
     if pool is None:
         for chunk in _chunks(rows, CHUNK_ROWS):
-            yield chunk, check_rows([pick(cells) for _, cells in chunk], fields, today)
+            yield chunk, check_rows([pick(cells) for _, cells in chunk], fields, today, copy_text)
         return
     pending: queue.Queue = queue.Queue(maxsize=ahead)
     stop = threading.Event()
@@ -336,7 +372,8 @@ def _checked(rows: Iterator[tuple[int, list]], pick: Callable, fields: tuple[str
     def read() -> None:
         try:
             for chunk in _chunks(rows, CHUNK_ROWS):
-                if not put((chunk, pool.submit(check_rows, [pick(cells) for _, cells in chunk], fields, today))):
+                values = [pick(cells) for _, cells in chunk]
+                if not put((chunk, pool.submit(check_rows, values, fields, today, copy_text))):
                     return
             put(None)
         except BaseException as e:  # handed to the consuming thread, which raises it
@@ -372,22 +409,29 @@ def _array(values: list[str]) -> str | list[str]:
 
 
 def _members_with(column: str, values: list, *fields: str, between: tuple[str, str] | None = None) -> list[tuple]:
-    """`fields` of the members whose `column` is one of `values` (or, with `between`, in that range):
-    one query (on PostgreSQL with an array parameter: a list of 10,000 placeholders costs more to
-    send and plan than the index look-ups themselves); elsewhere one per 5,000 values."""
+    """`fields` of the members whose `column` is one of `values` (or, with `between`, in that range).
+    On PostgreSQL one query joins the values, sent as one array literal (a list of 10,000
+    placeholders costs more to send and plan than the look-ups themselves), to the index: written
+    as `column = ANY(array)` instead, the planner scans the whole table for 10,000 values (16 µs per
+    value at 1 M members, and growing with the table; the join: 4 µs). Sorted, neighbouring values
+    hit neighbouring index pages. Elsewhere one query per 5,000 values."""
     if not values and between is None:
         return []
     if connection.vendor == "postgresql":
         qn = connection.ops.quote_name
         meta = Member._meta
         target = qn(meta.get_field(column).column)
-        where, params = f"{target} = ANY(%s::text[])", [_array(values)]
-        if between is not None:
-            where, params = f"{where} OR {target} BETWEEN %s AND %s", params + list(between)
+        select = f"SELECT {', '.join('m.' + qn(meta.get_field(f).column) for f in fields)} FROM "
+        found = []
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(qn(meta.get_field(f).column) for f in fields)} "
-                           f"FROM {qn(meta.db_table)} WHERE {where}", params)
-            return cursor.fetchall()
+            if values:
+                cursor.execute(f"{select} unnest(%s::text[]) AS k(v) JOIN {qn(meta.db_table)} m ON m.{target} = k.v",
+                               [_array(sorted(values))])
+                found += cursor.fetchall()
+            if between is not None:
+                cursor.execute(f"{select} {qn(meta.db_table)} m WHERE m.{target} BETWEEN %s AND %s", list(between))
+                found += cursor.fetchall()
+        return found
     found = []
     for i in range(0, len(values), 5_000):
         found += Member.objects.filter(**{f"{column}__in": values[i:i + 5_000]}).values_list(*fields)
@@ -398,7 +442,6 @@ def _members_with(column: str, values: list, *fields: str, between: tuple[str, s
 
 STAGING = "gh_member_import"
 _STAGING_TYPES = {"birth_date": "date", "join_date": "date", "is_migrant_worker": "boolean"}
-_COPY_TYPES = ["int4"] + [_STAGING_TYPES.get(c, "text") for c in STORED]
 
 
 def _copy_sql() -> tuple[str, str, str]:
@@ -407,7 +450,7 @@ def _copy_sql() -> tuple[str, str, str]:
     member, event = Member._meta, MemberEvent._meta
     staging_columns = ", ".join(f"{c} {_STAGING_TYPES.get(c, 'text')}" for c in STORED)
     create = f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_no integer, {staging_columns}) ON COMMIT DELETE ROWS"
-    copy = f"COPY {STAGING} (row_no, {', '.join(STORED)}) FROM STDIN (FORMAT BINARY)"
+    copy = f"COPY {STAGING} (row_no, {', '.join(STORED)}) FROM STDIN"
     fixed = {"org": "%(org)s", "status": "'active'", "status_date": "NULL", "source": "'import'",
              "import_job": "%(job)s", "created_at": "%(now)s", "updated_at": "%(now)s"}
     target = [qn(member.get_field(f).column) for f in (*STORED, *fixed)]
@@ -441,6 +484,8 @@ class _Run:
         self.rows_in_batch = 0
         self.spool = _Spool() if mode == ALL_OR_NOTHING else None
         self.base_summary = dict(job.summary) if job is not None else {}
+        self.optimistic = True  # see write()
+        self.id_sequence: str | None = None  # the member ids' sequence (PostgreSQL)
 
     # Taking rows in file order
 
@@ -535,10 +580,31 @@ class _Run:
     # The database
 
     def write(self, batch: list[tuple[int, tuple, list]]) -> tuple[list, int]:
-        """Write a batch inside the caller's transaction: (refused rows, members imported)."""
+        """Write a batch inside the caller's transaction: (refused rows, members imported).
+
+        On PostgreSQL, first optimistically (`_copy`): numbers issued, the batch copied in without
+        looking anyone up. The unique indexes over the whole table make that safe: if it goes in,
+        nobody in it was registered anywhere (nor any number taken). If the database refuses it,
+        the batch is written the careful way (`_write_checked`), and so are the next ones until a
+        batch holds nobody already registered (a failed attempt wastes the time of its COPY and the
+        numbers issued for the registered people)."""
+        if self.optimistic and connection.vendor == "postgresql":
+            blank = sum(1 for _, stored, _ in batch if not stored[-1])
+            issued = numbers.allocate(self.org, self.today.year, blank) if blank else []
+            free = iter(issued)
+            rows = [(number, stored, cells, stored[-1] or next(free)) for number, stored, cells in batch]
+            if self._copy(rows):
+                return [], len(rows)
+            return self._write_checked(batch, issued)
+        return self._write_checked(batch, None)
+
+    def _write_checked(self, batch: list[tuple[int, tuple, list]], issued: list[str] | None) -> tuple[list, int]:
+        """Write a batch after looking its people up: those active in a union are refused, those whose
+        membership ended rejoin, numbers are checked. `issued`: numbers already issued for the batch."""
         org = self.org
         existing = {i: (s, o) for i, s, o in _members_with(
             "id_index", [stored[0] for _, stored, _ in batch], "id_index", "status", "org")}
+        self.optimistic = not existing  # see write()
         refused, fresh, returning = [], [], []
         for row in batch:
             found = existing.get(row[1][0])
@@ -550,7 +616,8 @@ class _Run:
             else:
                 returning.append(row)
         blank = sum(1 for _, stored, _ in fresh if not stored[-1])
-        issued = numbers.allocate(org, self.today.year, blank) if blank else []
+        if issued is None:
+            issued = numbers.allocate(org, self.today.year, blank) if blank else []
         # Issued numbers are checked too (one range: they are consecutive), as a number imported
         # from an earlier system may match the scheme.
         taken = {n for n, in _members_with("member_number", [stored[-1] for _, stored, _ in fresh if stored[-1]],
@@ -564,7 +631,7 @@ class _Run:
                 continue
             member_number = stored[-1] or next(free, None) or self._fresh_number(taken | given_here)
             rows.append((number, stored, cells, member_number))
-        missed = self._insert_copy(rows) if connection.vendor == "postgresql" else self._insert_orm(rows)
+        missed = self._insert_staged(rows) if connection.vendor == "postgresql" else self._insert_orm(rows)
         refused += missed
         imported = len(rows) - len(missed)
         for number, _, cells in returning:
@@ -595,20 +662,57 @@ class _Run:
              for m in members], batch_size=500)
         return []
 
-    def _insert_copy(self, rows: list) -> list:
-        """Insert on PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
-        (members) with their events. A row not inserted was taken meanwhile by a concurrent import:
-        it comes back refused."""
+    def _copy(self, rows: list) -> bool:
+        """Write `rows` (with their member numbers) on PostgreSQL with nobody looked up: ids taken
+        from the sequence, the members COPYed straight into their table in a savepoint, then their
+        events. False, with nothing written, when a unique index refuses the batch: someone in it is
+        registered (or a concurrent import took them meanwhile), or a number is taken."""
         if not rows:
-            return []
+            return True
+        qn = connection.ops.quote_name
+        member, event = Member._meta, MemberEvent._meta
+        now = timezone.now()
+        job = self.job.pk if self.job else r"\N"
+        member_columns = ", ".join(qn(member.get_field(f).column) for f in (
+            "id", *STORED, "org", "status", "status_date", "source", "import_job", "created_at", "updated_at"))
+        member_tail = f"\t{self.org.pk}\tactive\t\\N\timport\t{job}\t{now.isoformat()}\t{now.isoformat()}\n"
+        event_columns = ", ".join(qn(event.get_field(f).column) for f in (
+            "member", "kind", "date", "org", "to_org", "at", "by", "note", "detail"))
+        with connection.cursor() as cursor:
+            if self.id_sequence is None:  # resolved once: per row, the look-up cost more than the nextval
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [member.db_table])
+                self.id_sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self.id_sequence, len(rows)])
+            ids = [i for i, in cursor.fetchall()]
+            try:
+                with transaction.atomic():
+                    with cursor.cursor.copy(f"COPY {qn(member.db_table)} ({member_columns}) FROM STDIN") as copy:
+                        # Member numbers are [0-9A-Z-] (numbers.LEGACY_RE): nothing to escape.
+                        copy.write("".join([f"{i}\t{stored[1]}\t{member_number}{member_tail}"
+                                            for i, (_, stored, _, member_number) in zip(ids, rows, strict=True)]))
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+                return False
+            # The events from two arrays: literals are much cheaper to send than lists of parameters.
+            cursor.execute(
+                f"INSERT INTO {qn(event.db_table)} ({event_columns}) "
+                f"SELECT m, 'joined', d, %(org)s, NULL, %(now)s, %(by)s, %(note)s, '{{}}'::jsonb "
+                f"FROM unnest(%(ids)s::bigint[], %(dates)s::date[]) AS t(m, d)",
+                {"org": self.org.pk, "now": now, "by": self.by.pk if self.by is not None else None, "note": NOTE,
+                 "ids": "{" + ",".join(map(str, ids)) + "}",
+                 "dates": "{" + ",".join(stored[2] for _, stored, _, _ in rows) + "}"})
+        return True
+
+    def _insert_staged(self, rows: list) -> list:
+        """Insert checked rows on PostgreSQL: COPY into a temporary table, then one INSERT … ON
+        CONFLICT DO NOTHING (members) with their events. A row not inserted was taken meanwhile by a
+        concurrent import: it comes back refused."""
         create, copy_sql, insert = _copy_sql()
         with connection.cursor() as cursor:
             cursor.execute(create)
             cursor.execute(f"TRUNCATE {STAGING}")
             with cursor.cursor.copy(copy_sql) as copy:
-                copy.set_types(_COPY_TYPES)
-                for number, stored, _, member_number in rows:
-                    copy.write_row((number, *stored[:-1], member_number))
+                copy.write("".join([f"{number}\t{stored[1]}\t{member_number}\n"
+                                    for number, stored, _, member_number in rows]))
             cursor.execute(insert, {"org": self.org.pk, "job": self.job.pk if self.job else None,
                                     "now": timezone.now(), "by": self.by.pk if self.by is not None else None,
                                     "note": NOTE})
@@ -705,7 +809,9 @@ def _import(path, *, pool, org, by, mode, job, filename, report, batch_rows, sta
         ImportJob.objects.filter(pk=job.pk).update(total=estimate, done=0)
     ahead = max(4, 2 * batch_rows // CHUNK_ROWS + 1)  # the workers keep checking while a batch is written
     try:
-        with closing(_checked(data, pick, fields, today, pool, ahead)) as checked:  # closing stops the reader
+        copy_text = connection.vendor == "postgresql"  # rows come back ready for _insert_copy
+        checking = _checked(data, pick, fields, today, pool, ahead, copy_text)
+        with closing(checking) as checked:  # closing stops the reader
             for chunk, outcomes in checked:
                 for (number, cells), outcome in zip(chunk, outcomes, strict=True):
                     run.take(number, cells, outcome)

@@ -362,7 +362,7 @@ def test_command_interrupted_reports_committed_batches(tree, tmp_path):
     """Part 6 on the command line: after each committed batch a line on stderr says what is in; a
     failure in the next batch (members written, events not) leaves exactly the committed batches."""
     path = write_xlsx(tmp_path / "m.xlsx", people(5))
-    marker = "WITH ins AS" if connection.vendor == "postgresql" else 'INSERT INTO "members_memberevent"'
+    marker = 'INSERT INTO "members_memberevent"'  # after the batch's members were written
     err = io.StringIO()
     with connection.execute_wrapper(LoseDatabase(marker, 2)):
         with pytest.raises(OperationalError):
@@ -378,8 +378,7 @@ def test_import_with_workers_interrupted_stops_its_threads_and_processes(tree, t
     reader thread and the worker processes are gone afterwards (nothing left running)."""
     path = write_xlsx(tmp_path / "m.xlsx", people(9))
     threads_before = threading.active_count()
-    with connection.execute_wrapper(LoseDatabase('INSERT INTO "members_member"' if connection.vendor != "postgresql"
-                                                 else "WITH ins AS", 2)):
+    with connection.execute_wrapper(LoseDatabase('INSERT INTO "members_memberevent"', 2)):
         with pytest.raises(OperationalError):
             importing.import_members(path, org=tree["G1111"], by=None, workers=2, batch_rows=3)
     assert threading.active_count() == threads_before
@@ -547,13 +546,22 @@ def test_concurrent_imports_of_the_same_people_keep_each_once(tmp_path):
 
 
 @POSTGRES_ONLY
+@pytest.mark.parametrize("moment", ["before the COPY", "after the look-up"])
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_import_person_entered_elsewhere_while_writing_is_refused_not_doubled(tmp_path):
-    """Part 3: a person another union enters after the batch's look-up but before its INSERT is refused
-    by the unique index (ON CONFLICT DO NOTHING) with the transfer message; the rest of the batch goes in."""
+def test_import_person_entered_elsewhere_while_writing_is_refused_not_doubled(tmp_path, monkeypatch, moment):
+    """Part 3: a person another union enters while a batch is written is refused with the transfer
+    message and the rest of the batch goes in. Before the optimistic COPY: the unique index refuses
+    the COPY and the batch is looked up and written the careful way. In the careful way, after the
+    look-up: INSERT … ON CONFLICT DO NOTHING skips the person."""
     orgs = build_tree()
     rows = people(3, start=650)
-    entered = []
+    entered, staged = [], []
+    if moment == "after the look-up":
+        monkeypatch.setattr(importing._Run, "_copy", lambda self, rows: False)  # straight to the careful way
+    marker = "SELECT nextval(" if moment == "before the COPY" else "TRUNCATE gh_member_import"
+    safe_way = importing._Run._insert_staged
+    monkeypatch.setattr(importing._Run, "_insert_staged",
+                        lambda self, rows: staged.append(len(rows)) or safe_way(self, rows))
 
     def enter_elsewhere():
         try:  # a given number: the join does not wait for the sequence row the import holds
@@ -563,7 +571,7 @@ def test_import_person_entered_elsewhere_while_writing_is_refused_not_doubled(tm
             connection.close()
 
     def meanwhile(execute, sql, params, many, context):
-        if sql.startswith("WITH ins AS") and not entered:
+        if sql.startswith(marker) and not entered:
             thread = threading.Thread(target=enter_elsewhere)
             thread.start()
             thread.join(timeout=30)
@@ -572,8 +580,18 @@ def test_import_person_entered_elsewhere_while_writing_is_refused_not_doubled(tm
     with connection.execute_wrapper(meanwhile):
         result = run(tmp_path, rows, orgs["G1111"])
     assert len(entered) == 1
+    assert staged == ([2] if moment == "before the COPY" else [3])  # looked up first: the person is left out
     assert (result.imported, result.rejected) == (2, 1)
     assert errors_by_row(result) == {3: [("身份证号", NEEDS_TRANSFER)]}
     assert Member.objects.get(id_index=entered[0].id_index).org == orgs["G2111"]
     assert Member.objects.filter(org=orgs["G1111"]).count() == 2 == MemberEvent.objects.filter(
         org=orgs["G1111"]).count()
+
+
+def test_copy_text_escapes_what_the_copy_format_reserves():
+    """Part 6 (PostgreSQL writing): the workers format rows as COPY text; a backslash, tab, newline
+    or carriage return inside a value cannot split or shift the columns."""
+    line = importing._copy_line(("a\\b\tc\nd\re", True, False, datetime.date(2020, 5, 1), ""))
+    assert line == "a\\\\b\\tc\\nd\\re\tt\tf\t2020-05-01\t"
+    assert line.count("\t") == 4 and "\n" not in line
+    assert importing._copy_line(("张三", True, datetime.date(2020, 5, 1))) == "张三\tt\t2020-05-01"  # nothing to escape
