@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.portal",
     "gonghui.stats",
     "gonghui.demo",
 ]
@@ -265,3 +266,15 @@ UNFOLD = {
         "navigation": "gonghui.common.admin_nav.navigation",
     },
 }
+
+# SMS: one-time login codes (gonghui/accounts/sms.py). Development prints them to the console; production
+# posts them to the intranet SMS gateway. FileBackend (codes in SMS_FILE_PATH) is for browser tests.
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
+    "gonghui.accounts.sms.ConsoleBackend" if DEBUG else "gonghui.accounts.sms.HttpGatewayBackend"
+)
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH") or VAR_DIR / "sms" / "outbox.jsonl")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", 5))  # seconds, per attempt
+SMS_GATEWAY_RETRIES = env_int("SMS_GATEWAY_RETRIES", 2)  # further attempts after a connection error or a 5xx
+SMS_SIGN = os.environ.get("SMS_SIGN", "【智慧工会】")  # 短信签名, sent to the gateway beside the text

@@ -154,3 +154,13 @@ def pii_log_guard():
     finally:
         guard.stop()
     guard.check()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages go to `gonghui.accounts.sms.outbox` (emptied for each test), as Django does for email."""
+    from gonghui.accounts import sms
+
+    settings.SMS_BACKEND = "gonghui.accounts.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
