@@ -61,6 +61,18 @@ def navigation(request):
             ],
         },
         {
+            "title": "职工服务",
+            "items": [
+                {"title": "入会申请", "icon": "how_to_reg",
+                 "link": reverse_lazy("admin:portal_joinapplication_changelist"),
+                 "permission": _can_view("portal.JoinApplication")},
+                {"title": "入会二维码", "icon": "qr_code_2", "link": reverse_lazy("admin:portal_joinlink_changelist"),
+                 "permission": _can_view("portal.JoinLink")},
+                {"title": "电子会员卡", "icon": "badge", "link": reverse_lazy("admin:portal_membercard_changelist"),
+                 "permission": _can_view("portal.MemberCard")},
+            ],
+        },
+        {
             "title": "账号与安全",
             "items": [
                 {"title": "账号", "icon": "badge", "link": reverse_lazy("admin:accounts_user_changelist"),

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.common import audit, personname, pii
+from gonghui.common import audit, codesets, mobile, personname, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
@@ -52,11 +52,14 @@ def _lock(member: Member) -> Member:
     return Member.objects.select_for_update().get(pk=member.pk)
 
 
-def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUAL, note: str = "") -> Member:
+def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUAL, note: str = "",
+                authorised: bool = False) -> Member:
     """Enter a person as a member of `org`. A person whose record ended (left, retired) rejoins on
     the same record and keeps their member number; an active member anywhere is refused with the
-    transfer message, which says nothing about where."""
-    _check_writer(by, org)
+    transfer message, which says nothing about where. `authorised`: the caller has checked that `by`
+    may admit members to `org` another way (an approver accepting an online application)."""
+    if not authorised:
+        _check_writer(by, org)
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该工会已撤销或合并，不能办理入会。", field="org")
     stored = protect(facts)
@@ -107,6 +110,35 @@ def _rejoin(member: Member, *, org, facts, stored, by, source, note) -> Member:
 
 
 AUDITED = EDITABLE + ["id_masked", "mobile_masked", "doc_type", "member_number"]
+# What members may correct themselves on the worker portal; identity facts go through their union.
+SELF_EDITABLE = {"education": codesets.EDUCATION, "political_status": codesets.POLITICAL_STATUS,
+                 "household_type": codesets.HOUSEHOLD_TYPE, "worker_group": codesets.WORKER_GROUP}
+
+
+def update_own_details(member: Member, *, changes: dict, by) -> Member:
+    """A member's own correction of their mobile (proven by the portal with a code) or of the
+    SELF_EDITABLE facts (codes or names; empty clears). `by` is the member's worker account."""
+    with transaction.atomic():
+        member = _lock(member)
+        before = audit.snapshot(member, ["mobile_masked", *SELF_EDITABLE])
+        for field, value in changes.items():
+            if field == "mobile":
+                number = mobile.normalize(value)
+                member.mobile_enc = pii.encrypt(number, context=MOBILE_CONTEXT + member.id_index)
+                member.mobile_masked = pii.mask_mobile(number)
+            elif field in SELF_EDITABLE:
+                empty = value is None or (isinstance(value, str) and not value.strip())
+                setattr(member, field, "" if empty else codesets.lookup(SELF_EDITABLE[field], value)[0])
+            else:
+                raise DomainError("身份信息（姓名、证件号码、性别、出生日期、民族等）请联系所在工会更正。", field=field)
+        after = audit.snapshot(member, ["mobile_masked", *SELF_EDITABLE])
+        changed = audit.diff(before, after)
+        if changed:
+            member.save()
+            MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.UPDATED, date=timezone.localdate(),
+                                       org=member.org, by=by, note="本人在职工服务平台更正", detail=changed)
+            audit.record("member_update_self", actor=by, obj=member, changes=changed)
+    return member
 
 
 def update_member(member: Member, *, facts: Facts, by) -> Member:

@@ -86,3 +86,42 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages go to `gonghui.accounts.sms.outbox`, emptied for each test. gonghui/conftest.py's
+    autouse fixture of the same name covers only the tests under gonghui/; the live server runs in this
+    process, so the codes it sends land in the same list."""
+    from gonghui.accounts import sms
+
+    settings.SMS_BACKEND = "gonghui.accounts.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def new_phone(browser, live_server):
+    """new_phone() -> a page in a fresh context (no cookies) on a phone-sized screen: the worker pages
+    are mobile first. Each call is another phone, e.g. the one that scans a member's card."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+            device_scale_factor=2, locale="zh-CN", timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone(new_phone):
+    """A worker's phone: 375×812 CSS pixels, touch, zh-CN."""
+    return new_phone()

@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from gonghui.accounts import sms
 from gonghui.accounts.models import User
 from gonghui.common import audit, uscc
 from gonghui.common.excel import build_workbook
@@ -38,6 +39,8 @@ from gonghui.members.models import MemberEvent
 from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.orgs import importing
 from gonghui.orgs.models import Employer, Org, OrgEvent
+from gonghui.portal import actions as portal_actions
+from gonghui.portal.tests.conftest import raw_facts, sign_up
 
 # The distinctive texts of the sample objects outside the K11 subtree.
 OUTSIDE_EMPLOYER = "外区专用单位甲"  # an employer of G2111
@@ -55,6 +58,9 @@ INSIDE_EMPLOYER = "合肥内部机械有限公司"
 INSIDE_USER = "瑶海内部干部"
 INSIDE_ENTRY = "瑶海内部审计标记"
 INSIDE_MEMBER = "瑶海内部会员"
+OUTSIDE_APPLICANT = "芜湖外区申请人"  # an online application to G2111 (issue 4)
+INSIDE_APPLICANT = "瑶海内部申请人"
+WORKER_PAGES = "worker pages (/w/): a cadre account is not a worker account; 404 for every cadre"
 
 # The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
 # 404s come from scoping and not from a missing role.
@@ -261,6 +267,36 @@ SAMPLES: dict[str, Sample] = {
     "admin:members_member_import_template": lst(roles=MEMBER_EDITORS),
     "admin:members_member_import_status": obj(lambda w: {"job_id": w.member_job.pk}),
     "admin:members_member_import_errors": obj(lambda w: {"job_id": w.member_job.pk}),
+    # The worker portal (issue 4): back-office pages for applications, join links and cards.
+    **_admin_model("portal_joinapplication", "application", roles=ALL, hides=[OUTSIDE_APPLICANT],
+                   shows=INSIDE_APPLICANT, extra_queries=[lambda w: "?q=外区申请"]),
+    "admin:portal_joinapplication_accept": obj(lambda w: {"object_id": w.application.pk}),
+    "admin:portal_joinapplication_return_to_worker": obj(lambda w: {"object_id": w.application.pk}),
+    **_admin_model("portal_joinlink", "join_link", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_GRASSROOTS],
+                   shows="合肥瑶海机械有限公司工会"),
+    "admin:portal_joinlink_poster_png": obj(lambda w: {"object_id": w.join_link.pk}),
+    "admin:portal_joinlink_poster_pdf": obj(lambda w: {"object_id": w.join_link.pk}),
+    "admin:portal_joinlink_rotate": obj(lambda w: {"object_id": w.join_link.pk}),
+    "admin:portal_joinlink_revoke": obj(lambda w: {"object_id": w.join_link.pk}),
+    **_admin_model("portal_membercard", "card", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER),
+    "admin:portal_membercard_revoke": obj(lambda w: {"object_id": w.card.pk}),
+    # The worker pages answer 404 to every cadre; sign-in, the poster link and the card check are public.
+    "portal:home": closed(WORKER_PAGES),
+    "portal:bind": closed(WORKER_PAGES),
+    "portal:find_union": closed(WORKER_PAGES),
+    "portal:card": closed(WORKER_PAGES),
+    "portal:profile": closed(WORKER_PAGES),
+    "portal:apply": closed(WORKER_PAGES, lambda w: {"org_id": w.grassroots.pk},
+                           inside=lambda w: {"org_id": w.inside.org.pk}),
+    "portal:application": closed(WORKER_PAGES, lambda w: {"pk": w.application.pk},
+                                 inside=lambda w: {"pk": w.inside.application.pk}),
+    "portal:withdraw": closed(WORKER_PAGES, lambda w: {"pk": w.application.pk},
+                              inside=lambda w: {"pk": w.inside.application.pk}),
+    "portal:sign_in": open_("auth: the worker sign-in page"),
+    "portal:send_code": open_("auth: sends a sign-in code to the number typed, rate-limited"),
+    "portal:sign_out": open_("auth: ends the session of the account itself"),
+    "portal:scan": open_("public: a poster's signed join link; a forged or old one answers 404, names no data"),
+    "card_verify": open_("public: a card's signed token; shows only valid/revoked/expired, masked name, union"),
 }
 
 
@@ -367,16 +403,27 @@ def world(tree, settings, tmp_path):
     inside_transfer = request_transfer(id_number=make_id("340102", "19880808", 516), name=INSIDE_MEMBER,
                                        to_org=tree["G1112"], by=insider)
     member_job = finished_member_import(outsider, "芜湖会员导入.xlsx")
+    # The portal: an application to each side, each side's join link and a card of each member.
+    outside_worker, inside_worker = sign_up(sms.outbox, "13966660001"), sign_up(sms.outbox, "13966660002")
+    application = portal_actions.submit_application(
+        worker=outside_worker, org=tree["G2111"], channel="search",
+        raw=raw_facts(name=OUTSIDE_APPLICANT, id_number=make_id("340202", "19900909", 517), mobile=""))
+    inside_application = portal_actions.submit_application(
+        worker=inside_worker, org=tree["G1111"], channel="search",
+        raw=raw_facts(name=INSIDE_APPLICANT, id_number=make_id("340102", "19900909", 518), mobile=""))
     return SimpleNamespace(
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
         event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
         inside_employer=inside_employer, member=member, transfer=transfer, member_job=member_job,
         member_event=MemberEvent.objects.get(member=member),
+        application=application, join_link=portal_actions.join_link(tree["G2111"]),
+        card=portal_actions.current_card(member),
         inside=SimpleNamespace(
             org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
             user=insider, entry=inside_entry, job=inside_job,
             region=Region.objects.get(code="340102", in_use=True), member=inside_member, transfer=inside_transfer,
-            member_event=MemberEvent.objects.get(member=inside_member)),
+            member_event=MemberEvent.objects.get(member=inside_member), application=inside_application,
+            join_link=portal_actions.join_link(tree["G1111"]), card=portal_actions.current_card(inside_member)),
     )
 
 
@@ -557,8 +604,8 @@ def test_admin_add_refuses_an_outside_parent(world, client):
 
 
 def test_anonymous_is_sent_to_login_everywhere(world, client):
-    """Done-when: an anonymous request to any scoped URL is sent to the login page (admin) or
-    answered 401 (API), the original tock assertion."""
+    """Done-when: an anonymous request to any scoped URL is sent to the login page (admin; the worker
+    login for the worker pages) or answered 401 (API), the original tock assertion."""
     failures = []
     for key, route, _ in walk(get_resolver().url_patterns):
         sample = SAMPLES.get(key)
@@ -572,6 +619,8 @@ def test_anonymous_is_sent_to_login_everywhere(world, client):
                                    content_type="application/json")
         if url.startswith("/api/"):
             ok = response.status_code == 401
+        elif url.startswith("/w/"):
+            ok = response.status_code == 302 and response["Location"].startswith("/w/login/?next=")
         else:
             ok = response.status_code == 302 and "/admin/login/" in response["Location"]
         if not ok:

@@ -1,0 +1,480 @@
+"""Writes of the worker portal: sign-in codes, worker accounts, binding, join applications, join links
+and member cards. Each runs in one transaction, raises DomainError with a Chinese message and writes
+an audit entry in which personal data appears only masked; SMS and notifications go out after commit."""
+
+import datetime
+import hmac
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gonghui.accounts.sms import send_sms
+from gonghui.common import audit, idcard, mobile, pii
+from gonghui.common.errors import DomainError
+from gonghui.members import actions as member_actions
+from gonghui.members import facts as member_facts
+from gonghui.members.models import Member
+from gonghui.orgs.models import Org
+
+from .models import (
+    APPLICATION_ID_CONTEXT,
+    APPLICATION_MOBILE_CONTEXT,
+    MOBILE_CONTEXT,
+    ApplicationEvent,
+    JoinApplication,
+    JoinLink,
+    LoginCode,
+    MemberCard,
+    Notification,
+    QrScan,
+    SignInFailure,
+    Worker,
+)
+from .queries import can_decide_applications
+
+CODE_DIGITS = 6
+CODE_TTL = datetime.timedelta(minutes=5)
+CODE_ATTEMPTS = 5  # wrong guesses before a code is spent
+RESEND_AFTER = datetime.timedelta(seconds=60)
+CODES_PER_NUMBER_PER_HOUR = 5
+CODES_PER_IP_PER_HOUR = 20
+FAILURES_PER_IP = 10  # wrong codes or passwords from one address in FAILURE_WINDOW, any numbers
+FAILURES_PER_NUMBER = 10
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+
+OPEN = (JoinApplication.Status.SUBMITTED, JoinApplication.Status.RETURNED)
+# Where a worker may apply without their employer being told (不惊动单位): unions above or beside
+# employers that admit members directly.
+FEDERATION_KINDS = frozenset({Org.Kind.FEDERATION, Org.Kind.AREA, Org.Kind.SECTOR, Org.Kind.JOINT})
+
+WRONG_CODE = "验证码错误或已过期，请重新获取。"
+THROTTLED = "尝试次数过多，请15分钟后再试。"
+NOT_A_MEMBER_YET = "没有找到与该姓名、身份证号一致的在会会员记录。如尚未入会，可以在线申请入会。"
+ALREADY_MEMBER_ELSEWHERE = ("您已是在会会员（在其他工会登记），不能重复入会。如已更换工作单位，请联系新单位工会，"
+                            "由其为您申请转会；也可以先用“实名绑定”关联您的会员记录。")
+
+
+def _index(number: str) -> str:
+    return pii.blind_index(number, purpose="mobile")
+
+
+def _code_hash(index: str, code: str) -> str:
+    # Keyed like the blind indexes: a leaked table gives no code (10^6 values are easily tried otherwise).
+    return pii.blind_index(f"{index}:{code}", purpose="login_code")
+
+
+# Sign-in ----------------------------------------------------------------------------------------
+
+def request_code(*, mobile_number: str, ip: str | None) -> None:
+    """Send a sign-in code to `mobile_number`, within the rate limits per number and per address."""
+    number = mobile.normalize(mobile_number)
+    index = _index(number)
+    now = timezone.now()
+    hour_ago = now - datetime.timedelta(hours=1)
+    with transaction.atomic():
+        recent = LoginCode.objects.filter(mobile_index=index, created_at__gte=hour_ago)
+        if recent.filter(created_at__gte=now - RESEND_AFTER).exists():
+            raise DomainError("验证码已发送，请60秒后再重新获取。", field="mobile")
+        if recent.count() >= CODES_PER_NUMBER_PER_HOUR:
+            raise DomainError("该手机号获取验证码过于频繁，请1小时后再试。", field="mobile")
+        from_ip = LoginCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() if ip else 0
+        throttled = from_ip >= CODES_PER_IP_PER_HOUR
+        if not throttled:
+            code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+            LoginCode.objects.create(mobile_index=index, code_hash=_code_hash(index, code), ip=ip,
+                                     expires_at=now + CODE_TTL)
+    if throttled:  # many numbers from one address: enumeration; recorded although the request fails
+        audit.record("portal_code_throttled", changes={"mobile": pii.mask_mobile(number), "ip": ip},
+                     outcome="failure")
+        raise DomainError("当前网络获取验证码过于频繁，请稍后再试。", field="mobile")
+    send_sms(number, f"您的验证码是{code}，{CODE_TTL.seconds // 60}分钟内有效。请勿告诉他人。")
+
+
+def _throttled(index: str, ip: str | None) -> bool:
+    since = timezone.now() - FAILURE_WINDOW
+    if SignInFailure.objects.filter(mobile_index=index, at__gte=since).count() >= FAILURES_PER_NUMBER:
+        return True
+    return bool(ip) and SignInFailure.objects.filter(ip=ip, at__gte=since).count() >= FAILURES_PER_IP
+
+
+def _fail(index: str, number: str, ip: str | None, how: str) -> None:
+    """Count a wrong code or password; the one that reaches a throttle is audited (enumeration)."""
+    SignInFailure.objects.create(mobile_index=index, ip=ip)
+    if _throttled(index, ip):
+        audit.record("portal_signin_throttled", changes={"mobile": pii.mask_mobile(number), "ip": ip, "by": how},
+                     outcome="failure")
+
+
+def sign_in_with_code(*, mobile_number: str, code: str, ip: str | None):
+    """The worker's user for a right code (a first sign-in creates the account: 注册), else DomainError.
+    A code is used once; wrong guesses spend it after CODE_ATTEMPTS; throttled per number and address."""
+    number = mobile.normalize(mobile_number)
+    index = _index(number)
+    code = (code or "").strip()
+    with transaction.atomic():
+        if _throttled(index, ip):
+            raise DomainError(THROTTLED, field="code")
+        now = timezone.now()
+        sent = (LoginCode.objects.select_for_update().filter(mobile_index=index, used_at__isnull=True,
+                                                             expires_at__gt=now, attempts__lt=CODE_ATTEMPTS)
+                .order_by("-created_at").first())
+        if sent is None or not hmac.compare_digest(sent.code_hash, _code_hash(index, code)):
+            if sent is not None:
+                sent.attempts += 1
+                sent.save(update_fields=["attempts"])
+            _fail(index, number, ip, "code")
+            failed = True
+        else:
+            sent.used_at = now
+            sent.save(update_fields=["used_at"])
+            failed = False
+    if failed:  # outside the atomic block: the failure is counted even though the sign-in fails
+        raise DomainError(WRONG_CODE, field="code")
+    return _worker_user(number, index)
+
+
+def _worker_user(number: str, index: str):
+    worker = Worker.objects.select_related("user").filter(mobile_index=index).first()
+    if worker is not None:
+        return worker.user
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            user = User.objects.create(username=f"w{secrets.token_hex(8)}", is_staff=False)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            worker = Worker.objects.create(user=user, mobile_index=index, mobile_masked=pii.mask_mobile(number),
+                                           mobile_enc=pii.encrypt(number, context=MOBILE_CONTEXT + index))
+            audit.record("portal_signup", actor=user, obj=worker, changes={"mobile": worker.mobile_masked})
+    except IntegrityError:  # the same number signed up at the same moment elsewhere
+        return Worker.objects.get(mobile_index=index).user
+    return user
+
+
+def sign_in_with_password(*, mobile_number: str, password: str, ip: str | None):
+    """The worker's user for a right mobile and password (set on the account page), else DomainError."""
+    number = mobile.normalize(mobile_number)
+    index = _index(number)
+    if _throttled(index, ip):
+        raise DomainError(THROTTLED, field="password")
+    worker = Worker.objects.select_related("user").filter(mobile_index=index).first()
+    if worker is None or not worker.user.is_active or not worker.user.check_password(password or ""):
+        _fail(index, number, ip, "password")
+        raise DomainError("手机号或密码错误；也可以用短信验证码登录。", field="password")
+    return worker.user
+
+
+def set_password(*, worker: Worker, password: str) -> None:
+    from gonghui.accounts.actions import _validate_password  # the cadre accounts' rules apply
+
+    _validate_password(password, worker.user)
+    worker.user.set_password(password)
+    worker.user.save(update_fields=["password"])
+    audit.record("portal_password_set", actor=worker.user, obj=worker)
+
+
+def change_mobile(*, worker: Worker, mobile_number: str, code: str, ip: str | None) -> Worker:
+    """Move the account (and the bound member record's mobile) to a new number proven by a code sent to it."""
+    number = mobile.normalize(mobile_number)
+    index = _index(number)
+    if Worker.objects.filter(mobile_index=index).exclude(pk=worker.pk).exists():
+        raise DomainError("该手机号已注册了另一个账号。", field="mobile")
+    with transaction.atomic():
+        sent = (LoginCode.objects.select_for_update().filter(mobile_index=index, used_at__isnull=True,
+                                                             expires_at__gt=timezone.now(),
+                                                             attempts__lt=CODE_ATTEMPTS)
+                .order_by("-created_at").first())
+        if sent is None or not hmac.compare_digest(sent.code_hash, _code_hash(index, (code or "").strip())):
+            raise DomainError(WRONG_CODE, field="code")
+        sent.used_at = timezone.now()
+        sent.save(update_fields=["used_at"])
+        before = worker.mobile_masked
+        worker.mobile_index, worker.mobile_masked = index, pii.mask_mobile(number)
+        worker.mobile_enc = pii.encrypt(number, context=MOBILE_CONTEXT + index)
+        worker.save()
+        if worker.member_id:
+            member_actions.update_own_details(worker.member, changes={"mobile": number}, by=worker.user)
+        audit.record("portal_mobile_changed", actor=worker.user, obj=worker,
+                     changes={"mobile": [before, worker.mobile_masked]})
+    return worker
+
+
+# Real-name binding --------------------------------------------------------------------------------
+
+def bind_member(*, worker: Worker, name: str, id_number: str) -> Member:
+    """Link the account to the active member record with this ID number and name (实名绑定). The same
+    answer for "no such member" and "the name differs", so that nothing is learnt about others."""
+    info = idcard.parse(id_number)
+    index = pii.blind_index(info.number, purpose="id_number")
+    with transaction.atomic():
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        if worker.member_id:
+            raise DomainError("您的账号已绑定会员记录。")
+        member = Member.objects.filter(id_index=index, status=Member.Status.ACTIVE).first()
+        if member is None or member.name != (name or "").strip():
+            audit.record("portal_bind", actor=worker.user, obj=worker, outcome="failure",
+                         changes={"id_number": info.number[:6] + "********" + info.number[-4:]})
+            raise DomainError(NOT_A_MEMBER_YET, field="id_number")
+        if Worker.objects.filter(member=member).exists():
+            raise DomainError("该会员记录已绑定其他账号；如非本人操作，请联系所在工会。", field="id_number")
+        worker.member = member
+        worker.save(update_fields=["member"])
+        audit.record("portal_bind", actor=worker.user, obj=worker, changes={"member": member.member_number})
+    return member
+
+
+# Join links (扫码入会) -------------------------------------------------------------------------------
+
+def join_link(org: Org, *, by=None) -> JoinLink:
+    """The union's join link, made on first use (its version 1)."""
+    link, created = JoinLink.objects.get_or_create(org=org)
+    if created:
+        audit.record("portal_join_link", actor=by, obj=link, changes={"version": [None, 1]})
+    return link
+
+
+def rotate_join_link(*, org: Org, by, revoke: bool = False) -> JoinLink:
+    """A new version of the union's link (old posters stop working), or, with `revoke`, no valid link."""
+    from .queries import can_manage_join_link
+
+    if not can_manage_join_link(by, org):
+        raise DomainError("您没有管理该工会入会二维码的权限。")
+    with transaction.atomic():
+        link = JoinLink.objects.select_for_update().get(pk=join_link(org).pk)
+        before = (link.version, link.revoked)
+        if revoke:
+            link.revoked = True
+        else:
+            link.version, link.revoked = link.version + 1, False
+        link.save()
+        audit.record("portal_join_link", actor=by, obj=link,
+                     changes={"version": [before[0], link.version], "revoked": [before[1], link.revoked]})
+    return link
+
+
+def record_scan(link: JoinLink) -> None:
+    QrScan.objects.create(link=link)
+
+
+# Join applications ------------------------------------------------------------------------------
+
+def _notify(user, text: str, link: str = "") -> None:
+    # A row in the same transaction as the decision: shown on the worker's page exactly when it happened.
+    Notification.objects.create(user=user, text=text, link=link)
+
+
+def _checked_facts(raw: dict) -> tuple[member_facts.Facts, list[tuple[str, str]]]:
+    raw = dict(raw)
+    raw["member_number"] = ""  # numbers are issued on acceptance
+    checked, problems = member_facts.clean(raw)
+    if checked is None:
+        raise ApplicationInvalid(problems)
+    return checked, problems
+
+
+class ApplicationInvalid(DomainError):
+    """The application's facts fail `members.facts.clean`: every problem, for the form."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("；".join(m for _, m in problems), field=problems[0][0] if problems else None)
+        self.problems = problems
+
+
+def _set_facts(application: JoinApplication, facts: member_facts.Facts) -> None:
+    index = pii.blind_index(facts.id_number, purpose="id_number")
+    application.name, application.id_index = facts.name, index
+    application.id_number_enc = pii.encrypt(facts.id_number, context=APPLICATION_ID_CONTEXT + index)
+    application.id_masked = pii.mask_id(facts.id_number)
+    application.mobile_enc = (pii.encrypt(facts.mobile, context=APPLICATION_MOBILE_CONTEXT + index)
+                              if facts.mobile else "")
+    application.mobile_masked = pii.mask_mobile(facts.mobile) if facts.mobile else ""
+    for field in ("gender", "birth_date", "ethnicity", "education", "political_status", "household_type",
+                  "is_migrant_worker", "worker_group"):
+        setattr(application, field, getattr(facts, field))
+
+
+def _check_not_a_member(worker: Worker, index: str) -> None:
+    if worker.member_id:
+        raise DomainError("您已是会员，无需再申请入会。")
+    if Member.objects.filter(id_index=index, status=Member.Status.ACTIVE).exists():
+        raise DomainError(ALREADY_MEMBER_ELSEWHERE, field="id_number")
+
+
+def _check_target(org: Org, channel: str) -> None:
+    if org.status != Org.Status.ACTIVE:
+        raise DomainError("该工会已撤销或合并，请选择其他工会。", field="org")
+    if channel == JoinApplication.Channel.FEDERATION and org.kind not in FEDERATION_KINDS:
+        raise DomainError("“不通知单位”的申请只能提交给区域或行业工会（如乡镇街道、县区总工会或行业工会联合会）。",
+                          field="org")
+
+
+def submit_application(*, worker: Worker, org: Org, channel: str, raw: dict,
+                       employer_name: str = "") -> JoinApplication:
+    """File an online application to join `org` (网上申请入会): the member facts are checked as the
+    import checks them; an active member is refused and guided to binding or a transfer."""
+    if channel not in JoinApplication.Channel.values:
+        raise DomainError("申请方式无效。")
+    _check_target(org, channel)
+    facts, _ = _checked_facts(raw)
+    index = pii.blind_index(facts.id_number, purpose="id_number")
+    with transaction.atomic():
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        _check_not_a_member(worker, index)
+        if JoinApplication.objects.filter(worker=worker, status__in=OPEN).exists():
+            raise DomainError("您已有一份入会申请在办理中，请等待审核结果，或在“我的申请”中修改后重新提交。")
+        application = JoinApplication(worker=worker, org=org, channel=channel, employer_name=employer_name.strip(),
+                                      submitted_at=timezone.now())
+        _set_facts(application, facts)
+        application.save()
+        ApplicationEvent.objects.create(application=application, status=application.status, by=worker.user,
+                                        note=f"通过“{application.get_channel_display()}”提交")
+        audit.record("portal_application_submit", actor=worker.user, obj=application,
+                     changes={"org": str(org), "channel": channel, "id_number": application.id_masked})
+    return application
+
+
+def worker_mobile(worker: Worker) -> str:
+    """The account's own (verified) number, to fill in an application form."""
+    return pii.decrypt(worker.mobile_enc, context=MOBILE_CONTEXT + worker.mobile_index)
+
+
+def _stored_numbers(application: JoinApplication) -> tuple[str, str]:
+    index = application.id_index
+    return (pii.decrypt(application.id_number_enc, context=APPLICATION_ID_CONTEXT + index),
+            pii.decrypt(application.mobile_enc, context=APPLICATION_MOBILE_CONTEXT + index)
+            if application.mobile_enc else "")
+
+
+def resubmit_application(*, application: JoinApplication, worker: Worker, raw: dict,
+                         employer_name: str | None = None) -> JoinApplication:
+    """The worker corrects a returned application and submits it again. An empty ID or mobile keeps the
+    number filed before (the page never shows it again)."""
+    stored_id, stored_mobile = _stored_numbers(application)
+    raw = dict(raw)
+    if not (raw.get("id_number") or "").strip():
+        raw["id_number"] = stored_id
+    if not (raw.get("mobile") or "").strip():
+        raw["mobile"] = stored_mobile
+    facts, _ = _checked_facts(raw)
+    index = pii.blind_index(facts.id_number, purpose="id_number")
+    with transaction.atomic():
+        application = JoinApplication.objects.select_for_update().get(pk=application.pk, worker=worker)
+        if application.status != JoinApplication.Status.RETURNED:
+            raise DomainError("只有被退回的申请可以修改后重新提交。")
+        _check_not_a_member(worker, index)
+        _set_facts(application, facts)
+        if employer_name is not None:
+            application.employer_name = employer_name.strip()
+        application.status, application.reason = JoinApplication.Status.SUBMITTED, ""
+        application.submitted_at = timezone.now()
+        application.save()
+        ApplicationEvent.objects.create(application=application, status=application.status, by=worker.user,
+                                        note="修改后重新提交")
+        audit.record("portal_application_resubmit", actor=worker.user, obj=application)
+    return application
+
+
+def withdraw_application(*, application: JoinApplication, worker: Worker) -> JoinApplication:
+    with transaction.atomic():
+        application = JoinApplication.objects.select_for_update().get(pk=application.pk, worker=worker)
+        if application.status not in OPEN:
+            raise DomainError("该申请已办结，不能撤回。")
+        application.status = JoinApplication.Status.WITHDRAWN
+        application.save(update_fields=["status"])
+        ApplicationEvent.objects.create(application=application, status=application.status, by=worker.user)
+        audit.record("portal_application_withdraw", actor=worker.user, obj=application)
+    return application
+
+
+def _lock_for_decision(application: JoinApplication, by) -> JoinApplication:
+    application = JoinApplication.objects.select_for_update().select_related("org", "worker").get(pk=application.pk)
+    if not can_decide_applications(by, application.org):
+        raise DomainError("您没有审核该工会入会申请的权限（须为本级或上级工会的审核人）。")
+    if application.worker.user_id == getattr(by, "pk", None):
+        raise DomainError("不能审核自己的申请。")
+    if application.status != JoinApplication.Status.SUBMITTED:
+        raise DomainError(f"该申请已{application.get_status_display()}，无需再审核（可能已由他人处理）。")
+    return application
+
+
+def accept_application(*, application: JoinApplication, by) -> Member:
+    """Admit the applicant (the member record through `members.actions.join_member`, joined today) and
+    bind the worker's account to it; the worker is notified."""
+    with transaction.atomic():
+        application = _lock_for_decision(application, by)
+        id_number, mobile_number = _stored_numbers(application)
+        raw = {
+            "name": application.name, "id_number": id_number, "mobile": mobile_number,
+            "gender": application.gender, "birth_date": application.birth_date,
+            "ethnicity": application.ethnicity, "education": application.education,
+            "political_status": application.political_status, "household_type": application.household_type,
+            "is_migrant_worker": application.is_migrant_worker, "worker_group": application.worker_group,
+        }
+        facts, _ = _checked_facts(raw)
+        member = member_actions.join_member(org=application.org, facts=facts, by=by,
+                                            source=Member.Source.ONLINE, note=application.get_channel_display(),
+                                            authorised=True)
+        application.status, application.member = JoinApplication.Status.ACCEPTED, member
+        application.decided_at, application.decided_by = timezone.now(), by
+        application.save()
+        worker = Worker.objects.select_for_update().get(pk=application.worker_id)
+        worker.member = member
+        worker.save(update_fields=["member"])
+        ApplicationEvent.objects.create(application=application, status=application.status, by=by,
+                                        note=f"会员证号 {member.member_number}")
+        audit.record("portal_application_accept", actor=by, obj=application,
+                     changes={"member": member.member_number, "org": str(application.org)})
+        _notify(worker.user, f"您加入{application.org.name}的申请已通过，欢迎入会！电子会员卡已可使用。", "/w/card/")
+    return member
+
+
+def return_application(*, application: JoinApplication, by, reason: str) -> JoinApplication:
+    """Send the application back with a reason the worker sees; they may correct and resubmit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写退回原因，申请人将看到这段说明。", field="reason")
+    with transaction.atomic():
+        application = _lock_for_decision(application, by)
+        application.status, application.reason = JoinApplication.Status.RETURNED, reason[:200]
+        application.decided_at, application.decided_by = timezone.now(), by
+        application.save()
+        ApplicationEvent.objects.create(application=application, status=application.status, by=by, note=reason[:200])
+        audit.record("portal_application_return", actor=by, obj=application, changes={"reason": reason[:200]})
+        _notify(application.worker.user, f"您加入{application.org.name}的申请被退回：{reason[:100]}",
+                f"/w/applications/{application.pk}/")
+    return application
+
+
+# Member cards (电子会员卡) -------------------------------------------------------------------------
+
+def current_card(member: Member) -> MemberCard:
+    """The member's valid card, issued now when there is none (first use, after a revocation or a transfer)."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.status != Member.Status.ACTIVE:
+            raise DomainError("会籍已终止，电子会员卡不可用。")
+        card = MemberCard.objects.filter(member=member, org_id=member.org_id, revoked_at__isnull=True).first()
+        if card is None:
+            MemberCard.objects.filter(member=member, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_reason="会籍转移，已换发新卡")
+            card = MemberCard.objects.create(member=member, org_id=member.org_id)
+            audit.record("portal_card_issue", obj=card, changes={"member": member.member_number})
+    return card
+
+
+def revoke_card(*, card: MemberCard, by, reason: str) -> MemberCard:
+    """Revoke a card (lost phone, misuse); the member's next visit to the card page issues a new one."""
+    from .queries import can_manage_cards
+
+    if not can_manage_cards(by, card):
+        raise DomainError("您没有注销该电子会员卡的权限。")
+    with transaction.atomic():
+        card = MemberCard.objects.select_for_update().get(pk=card.pk)
+        if card.revoked_at is not None:
+            raise DomainError("该电子会员卡已注销。")
+        card.revoked_at, card.revoked_reason = timezone.now(), (reason or "").strip()[:100] or "工会注销"
+        card.save(update_fields=["revoked_at", "revoked_reason"])
+        audit.record("portal_card_revoke", actor=by, obj=card, changes={"reason": card.revoked_reason})
+    return card

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "gonghui.portal"
+    verbose_name = "职工服务"
+
+    def ready(self) -> None:
+        from . import figures  # noqa: F401  (registers the portal.* figures)

@@ -1,0 +1,54 @@
+"""Reads and permission checks of the worker portal."""
+
+from django.db.models import Q
+
+from gonghui.orgs.models import Org
+from gonghui.orgs.queries import scope_org
+
+from .models import MemberCard, Worker
+
+DECIDE_ROLES = ("approver", "org_admin")
+MANAGE_ROLES = ("operator", "org_admin")
+SEARCH_LIMIT = 20
+
+
+def worker_of(user) -> Worker | None:
+    """The worker account behind a signed-in user, or None (a cadre, or anonymous)."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.worker
+    except Worker.DoesNotExist:
+        return None
+
+
+def can_decide_applications(user, org: Org) -> bool:
+    """Accept or return online join applications to `org`: an approver of `org` or a union above it."""
+    scope = scope_org(user)
+    return scope is not None and user.has_role(*DECIDE_ROLES) and org.path.startswith(scope.path)
+
+
+def can_manage_join_link(user, org: Org) -> bool:
+    scope = scope_org(user)
+    return scope is not None and user.has_role(*MANAGE_ROLES) and org.path.startswith(scope.path)
+
+
+def can_manage_cards(user, card: MemberCard) -> bool:
+    scope = scope_org(user)
+    return scope is not None and user.has_role(*MANAGE_ROLES) and card.member.org.path.startswith(scope.path)
+
+
+def find_unions(text: str, *, federations: bool = False):
+    """Active unions a worker may apply to, by union or employer name (or, with `federations`, the
+    area and sector unions and federations that admit members without their employer being told)."""
+    from .actions import FEDERATION_KINDS
+
+    text = (text or "").strip()
+    qs = Org.objects.filter(status=Org.Status.ACTIVE).order_by("path")
+    if federations:
+        qs = qs.filter(kind__in=FEDERATION_KINDS).exclude(level__in=[Org.Level.NATIONAL, Org.Level.PROVINCE])
+    else:
+        qs = qs.filter(kind__in=[Org.Kind.GRASSROOTS, Org.Kind.JOINT])
+    if not text:
+        return qs.none() if not federations else qs[:SEARCH_LIMIT]
+    return qs.filter(Q(name__contains=text) | Q(employer_name__contains=text))[:SEARCH_LIMIT]
