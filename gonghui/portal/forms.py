@@ -54,6 +54,14 @@ class BindForm(PortalForm):
 class FindUnionForm(forms.Form):
     q = forms.CharField(label="单位或工会名称", max_length=50, required=False,
                         widget=forms.TextInput(attrs={"placeholder": "如：某某物流公司"}))
+    area = forms.ModelChoiceField(label="所在地区", queryset=None, required=False, empty_label="全部地区")
+
+    def __init__(self, *args, **kwargs):
+        from .queries import areas
+
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas()
+        self.fields["area"].label_from_instance = lambda org: org.name.removesuffix("总工会")
 
 
 class ApplicationForm(PortalForm):

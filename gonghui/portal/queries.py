@@ -38,9 +38,16 @@ def can_manage_cards(user, card: MemberCard) -> bool:
     return scope is not None and user.has_role(*MANAGE_ROLES) and card.member.org.path.startswith(scope.path)
 
 
-def find_unions(text: str, *, federations: bool = False):
-    """Active unions a worker may apply to, by union or employer name (or, with `federations`, the
-    area and sector unions and federations that admit members without their employer being told)."""
+def areas():
+    """The county-level federations, to narrow a search by region (按地区查找)."""
+    return Org.objects.filter(status=Org.Status.ACTIVE, level=Org.Level.COUNTY,
+                              kind=Org.Kind.FEDERATION).order_by("path")
+
+
+def find_unions(text: str, *, federations: bool = False, area: Org | None = None):
+    """Active unions a worker may apply to, by union or employer name and/or region (a county's
+    subtree), or, with `federations`, the area and sector unions and federations that admit members
+    without their employer being told."""
     from .actions import FEDERATION_KINDS
 
     text = (text or "").strip()
@@ -49,6 +56,10 @@ def find_unions(text: str, *, federations: bool = False):
         qs = qs.filter(kind__in=FEDERATION_KINDS).exclude(level__in=[Org.Level.NATIONAL, Org.Level.PROVINCE])
     else:
         qs = qs.filter(kind__in=[Org.Kind.GRASSROOTS, Org.Kind.JOINT])
-    if not text:
-        return qs.none() if not federations else qs[:SEARCH_LIMIT]
-    return qs.filter(Q(name__contains=text) | Q(employer_name__contains=text))[:SEARCH_LIMIT]
+    if area is not None:
+        qs = qs.filter(path__startswith=area.path)
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(employer_name__contains=text))
+    elif area is None and not federations:
+        return qs.none()  # every grassroots union of the province is no answer
+    return qs[:SEARCH_LIMIT]

@@ -148,10 +148,11 @@ def find_union(request):
     worker = _worker(request)
     federations = request.GET.get("via") == "federation"
     form = FindUnionForm(request.GET or None)
-    text = form.cleaned_data["q"] if form.is_valid() else ""
-    unions = queries.find_unions(text, federations=federations)
+    text, area = (form.cleaned_data["q"], form.cleaned_data["area"]) if form.is_valid() else ("", None)
+    unions = queries.find_unions(text, federations=federations, area=area)
     return render(request, "portal/find_union.html", {
-        "worker": worker, "form": form, "unions": unions, "federations": federations, "searched": bool(text)})
+        "worker": worker, "form": form, "unions": unions, "federations": federations,
+        "searched": bool(text or area)})
 
 
 @login_not_required

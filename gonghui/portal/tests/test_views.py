@@ -96,11 +96,14 @@ def test_apply_form_keeps_what_was_typed_and_shows_errors_on_fields(client, tree
     assert not JoinApplication.objects.exists()
 
 
-def test_federation_search_lists_area_and_sector_unions_only(client, tree, sms_outbox):
-    """Part 2 (不惊动单位): the federation path lists federations and area/sector unions, not employers."""
+def test_find_union_by_name_by_region_and_the_federation_path(client, tree, sms_outbox):
+    """Part 2: find a union by employer name or by region; (不惊动单位) the federation path lists
+    federations and area/sector unions, not employers' unions."""
     signed_in(client, sign_up(sms_outbox))
     text = client.get("/w/join/?via=federation&q=明光路").content.decode()
     assert "明光路街道总工会" in text and "明光路商圈联合工会" in text
+    by_region = client.get(f"/w/join/?area={tree['K11'].pk}").content.decode()  # 按地区: 瑶海区
+    assert "合肥瑶海机械有限公司工会" in by_region and "合肥庐阳食品有限公司工会" not in by_region
     employers = client.get("/w/join/?q=瑶海机械").content.decode()
     assert "合肥瑶海机械有限公司工会" in employers
     assert "合肥瑶海机械有限公司工会" not in client.get("/w/join/?via=federation&q=瑶海机械").content.decode()
