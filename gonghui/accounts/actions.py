@@ -31,7 +31,7 @@ def _check_actor_reaches(by, org: Org) -> None:
         raise DomainError("该组织不在您的管辖范围内。", field="org")
 
 
-def _validate_password(password: str, user: User) -> None:
+def check_password_policy(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as e:
@@ -55,7 +55,7 @@ def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=
     user = User(username=username, org=org, full_name=full_name, is_staff=True,
                 must_change_password=must_change_password)
     if check_password:
-        _validate_password(password, user)
+        check_password_policy(password, user)
     user.set_password(password)
     user.save()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in sorted(roles)])
@@ -121,7 +121,7 @@ def change_password(user: User, *, password: str, by) -> User:
         if not by.has_role(Role.SYSADMIN):
             raise DomainError("只有系统管理员可以重置他人的密码。")
         _check_actor_reaches(by, user.org)
-    _validate_password(password, user)
+    check_password_policy(password, user)
     user.set_password(password)
     user.must_change_password = not own
     user.save(update_fields=["password", "must_change_password"])

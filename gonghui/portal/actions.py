@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gonghui.accounts.actions import check_password_policy
 from gonghui.accounts.sms import send_sms
 from gonghui.common import audit, idcard, mobile, pii
 from gonghui.common.errors import DomainError
@@ -32,7 +33,7 @@ from .models import (
     SignInFailure,
     Worker,
 )
-from .queries import can_decide_applications
+from .queries import FEDERATION_KINDS, can_decide_applications, can_manage_cards, can_manage_join_link
 
 CODE_DIGITS = 6
 CODE_TTL = datetime.timedelta(minutes=5)
@@ -45,9 +46,6 @@ FAILURES_PER_NUMBER = 10
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 
 OPEN = (JoinApplication.Status.SUBMITTED, JoinApplication.Status.RETURNED)
-# Where a worker may apply without their employer being told (不惊动单位): unions above or beside
-# employers that admit members directly.
-FEDERATION_KINDS = frozenset({Org.Kind.FEDERATION, Org.Kind.AREA, Org.Kind.SECTOR, Org.Kind.JOINT})
 
 WRONG_CODE = "验证码错误或已过期，请重新获取。"
 THROTTLED = "尝试次数过多，请15分钟后再试。"
@@ -167,9 +165,7 @@ def sign_in_with_password(*, mobile_number: str, password: str, ip: str | None):
 
 
 def set_password(*, worker: Worker, password: str) -> None:
-    from gonghui.accounts.actions import _validate_password  # the cadre accounts' rules apply
-
-    _validate_password(password, worker.user)
+    check_password_policy(password, worker.user)  # the cadre accounts' rules (等保) apply
     worker.user.set_password(password)
     worker.user.save(update_fields=["password"])
     audit.record("portal_password_set", actor=worker.user, obj=worker)
@@ -237,8 +233,6 @@ def join_link(org: Org, *, by=None) -> JoinLink:
 
 def rotate_join_link(*, org: Org, by, revoke: bool = False) -> JoinLink:
     """A new version of the union's link (old posters stop working), or, with `revoke`, no valid link."""
-    from .queries import can_manage_join_link
-
     if not can_manage_join_link(by, org):
         raise DomainError("您没有管理该工会入会二维码的权限。")
     with transaction.atomic():
@@ -466,8 +460,6 @@ def current_card(member: Member) -> MemberCard:
 
 def revoke_card(*, card: MemberCard, by, reason: str) -> MemberCard:
     """Revoke a card (lost phone, misuse); the member's next visit to the card page issues a new one."""
-    from .queries import can_manage_cards
-
     if not can_manage_cards(by, card):
         raise DomainError("您没有注销该电子会员卡的权限。")
     with transaction.atomic():

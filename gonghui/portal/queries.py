@@ -8,6 +8,9 @@ from gonghui.orgs.queries import scope_org
 from .models import MemberCard, Worker
 
 DECIDE_ROLES = ("approver", "org_admin")
+# Where a worker may apply without their employer being told (不惊动单位): unions above or beside
+# employers that admit members directly.
+FEDERATION_KINDS = frozenset({Org.Kind.FEDERATION, Org.Kind.AREA, Org.Kind.SECTOR, Org.Kind.JOINT})
 MANAGE_ROLES = ("operator", "org_admin")
 SEARCH_LIMIT = 20
 
@@ -48,8 +51,6 @@ def find_unions(text: str, *, federations: bool = False, area: Org | None = None
     """Active unions a worker may apply to, by union or employer name and/or region (a county's
     subtree), or, with `federations`, the area and sector unions and federations that admit members
     without their employer being told."""
-    from .actions import FEDERATION_KINDS
-
     text = (text or "").strip()
     qs = Org.objects.filter(status=Org.Status.ACTIVE).order_by("path")
     if federations:

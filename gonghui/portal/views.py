@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from gonghui.common.errors import DomainError
+from gonghui.members.actions import update_own_details
 from gonghui.members.forms import Unlogged
 from gonghui.members.models import Member, MemberEvent
 from gonghui.orgs.models import Org
@@ -300,8 +301,6 @@ def profile(request):
         data = form.cleaned_data
         try:
             if what == "details" and member is not None:
-                from gonghui.members.actions import update_own_details
-
                 update_own_details(member, changes=data, by=request.user)
             elif what == "mobile":
                 actions.change_mobile(worker=worker, mobile_number=data["mobile"], code=data["code"], ip=_ip(request))
