@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.portal",
+    "gonghui.hall",
     "gonghui.stats",
     "gonghui.demo",
 ]

@@ -1,0 +1,279 @@
+"""Writes of the service hall: filing an application, and `transition`, the one function that changes an
+application's state. Every change is audited with before and after; the applicant is notified."""
+
+import datetime
+import decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from gonghui.common import audit, idcard, mobile, pii
+from gonghui.common.errors import DomainError
+from gonghui.orgs.models import Org
+from gonghui.portal.models import Notification
+
+from . import effects, workdays
+from .models import Application, ApplicationEvent, ItemVersion, Level, ServiceItem
+
+S = Application.Status
+# Ranks of the tree's levels, low to high: routing walks up to the first union at or above the item's level.
+LEVEL_RANK = {Org.Level.GRASSROOTS: 0, Org.Level.TOWN: 1, Org.Level.COUNTY: 2, Org.Level.CITY: 3,
+              Org.Level.PROVINCE: 4, Org.Level.NATIONAL: 5}
+HANDLING_ROLES = ("operator", "approver", "org_admin")
+DATA_CONTEXT = "hall.Application.data:"
+
+# action → (the states it may leave, what it does). The docstring of `transition` says the rest.
+ALLOWED: dict[str, frozenset[str]] = {
+    "submit": frozenset({S.DRAFT}),
+    "accept": frozenset({S.SUBMITTED}),
+    "reject": frozenset({S.SUBMITTED}),
+    "approve": frozenset({S.ACCEPTED, S.IN_PROGRESS}),
+    "return": frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS}),
+    "resubmit": frozenset({S.RETURNED}),
+    "withdraw": frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}),
+    "transfer": frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS}),
+    "escalate": frozenset({S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS}),
+}
+APPLICANT_ACTIONS = frozenset({"submit", "resubmit", "withdraw"})
+ACTION_LABELS = {"submit": "提交", "accept": "受理", "reject": "不予受理", "approve": "审批通过", "return": "退回补正",
+                 "resubmit": "补正后重新提交", "withdraw": "撤回", "transfer": "转办", "escalate": "上报"}
+
+
+def route(applicant_org: Org, level: str) -> Org:
+    """The union that handles an application: the applicant's own, or the first union at or above it of the
+    item's level; when the chain lacks that level (no town union, say), the nearest one above."""
+    if level == Level.OWN:
+        return applicant_org
+    target = LEVEL_RANK[level]
+    chain = [applicant_org, *reversed(list(applicant_org.ancestors()))]
+    for org in chain:
+        if LEVEL_RANK[org.level] >= target and org.status == Org.Status.ACTIVE:
+            return org
+    return chain[-1]
+
+
+# Filing ------------------------------------------------------------------------------------------
+
+def check_data(version: ItemVersion, raw: dict) -> dict:
+    """The form values of `version` cleaned (text trimmed, dates ISO, numbers and money as strings), or
+    a DomainError naming the first field wrong."""
+    data = {}
+    for spec in version.fields:
+        name, label, kind = spec["name"], spec["label"], spec.get("type", "text")
+        value = raw.get(name)
+        empty = value is None or (isinstance(value, str) and not value.strip())
+        if empty:
+            if spec.get("required"):
+                raise DomainError(f"请填写“{label}”。", field=name)
+            data[name] = "" if kind != "bool" else False
+            continue
+        if kind in ("text", "textarea"):
+            value = str(value).strip()
+            if len(value) > spec.get("max_length", 500):
+                raise DomainError(f"“{label}”不能超过{spec.get('max_length', 500)}个字。", field=name)
+        elif kind == "date":
+            try:
+                day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+                value = day.isoformat()
+            except ValueError:
+                raise DomainError(f"“{label}”应为日期，如 2026-05-01。", field=name) from None
+        elif kind in ("number", "money"):
+            try:
+                number = decimal.Decimal(str(value).replace(",", "").strip())
+            except decimal.InvalidOperation:
+                raise DomainError(f"“{label}”应为数字。", field=name) from None
+            if number < 0 or (kind == "money" and number != number.quantize(decimal.Decimal("0.01"))):
+                what = "金额（元，最多两位小数）" if kind == "money" else "数字"
+                raise DomainError(f"“{label}”应为不小于0的{what}。", field=name)
+            value = str(number.quantize(decimal.Decimal("0.01")) if kind == "money" else number)
+        elif kind == "choice":
+            if str(value) not in spec.get("choices", []):
+                raise DomainError(f"“{label}”请从列表中选择。", field=name)
+            value = str(value)
+        elif kind == "bool":
+            value = value in (True, "1", "true", "on", "是")
+        elif kind in ("id_number", "mobile"):
+            value = _sealed(name, kind, value)
+        data[name] = value
+    return data
+
+
+def _sealed(name: str, kind: str, raw) -> dict:
+    """An ID or mobile number in the form data as the member record keeps one: never in clear."""
+    number = idcard.parse(raw, field=name).number if kind == "id_number" else mobile.normalize(raw, field=name)
+    index = pii.blind_index(number, purpose=kind)
+    masked = pii.mask_id(number) if kind == "id_number" else pii.mask_mobile(number)
+    return {"masked": masked, "index": index, "enc": pii.encrypt(number, context=f"{DATA_CONTEXT}{name}:{index}")}
+
+
+def unsealed(data: dict, name: str) -> str:
+    """The clear number of a sealed form field (for an effect hook; never for a page)."""
+    sealed = data.get(name) or {}
+    if not sealed:
+        return ""
+    return pii.decrypt(sealed["enc"], context=f"{DATA_CONTEXT}{name}:{sealed['index']}")
+
+
+def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applicant_name: str, raw: dict,
+                     on_behalf_by=None, submit: bool = True) -> Application:
+    """File an application under the item's current version, routed to the union that must handle it, and
+    (by default) submit it. `on_behalf_by`: the cadre applying for someone (为他人申请), recorded as such."""
+    version = item.current
+    if version is None or not item.active:
+        raise DomainError("该事项暂未开放申请。")
+    if on_behalf_by is not None and not (on_behalf_by.org_id and applicant_org.is_within(on_behalf_by.org)):
+        raise DomainError("只能为本级或下级工会的职工代为申请。")
+    data = check_data(version, raw)
+    with transaction.atomic():
+        application = Application.objects.create(
+            version=version, applicant=applicant, applicant_name=applicant_name,
+            applicant_org=applicant_org, on_behalf_by=on_behalf_by, data=data,
+            handling_org=route(applicant_org, version.steps[0].get("level") or version.level))
+        ApplicationEvent.objects.create(application=application, action="create", to_status=S.DRAFT,
+                                        org=application.handling_org, by=on_behalf_by or applicant,
+                                        note="工会干部代为申请" if on_behalf_by else "")
+        audit.record("hall_file", actor=on_behalf_by or applicant, obj=application,
+                     changes={"item": item.code, "version": version.number,
+                              "handling_org": str(application.handling_org), "on_behalf": bool(on_behalf_by)})
+    if submit:
+        application = transition(application, "submit", by=on_behalf_by or applicant)
+    return application
+
+
+# The state machine -------------------------------------------------------------------------------
+
+def _may_handle(user, application: Application, role: str | None) -> bool:
+    """`user` holds `role` (any handling role when None) in the handling union or a union above it."""
+    org = getattr(user, "org", None)
+    if org is None or not application.handling_org.path.startswith(org.path):
+        return False
+    return user.has_role(role) if role else user.has_role(*HANDLING_ROLES)
+
+
+def _is_own(user, application: Application) -> bool:
+    return user is not None and user.pk in {application.applicant_id, application.on_behalf_by_id}
+
+
+def transition(application: Application, action: str, *, by, note: str = "", to_org: Org | None = None
+               ) -> Application:
+    """The one way an application changes state. Under a row lock, so that of two cadres acting at once one
+    wins and the other gets a clear message. Each transition writes an ApplicationEvent, an audit entry
+    with before and after, and a notification to the applicant.
+
+    - submit (草稿 → 已提交), by the applicant (or the cadre who filed for them): the clock starts, the
+      deadline is `time_limit_days` working days later (flagged when a year's holidays are unknown).
+    - accept (已提交 → 已受理), by the first step's role: the application moves to step 1; with a single
+      step it is completed at once.
+    - reject (已提交 → 不予受理), by the first step's role, with a reason.
+    - approve (已受理/办理中 → 办理中, or 已办结 at the last step), by the current step's role; completion
+      runs the version's effect hook (e.g. the join item enters the member).
+    - return (→ 已退回补正), by the current step's role, with what to correct: the clock stops.
+    - resubmit (已退回补正 → the state it was returned from), by the applicant: the deadline moves back by
+      the working days it waited.
+    - withdraw (草稿/已提交/已退回补正 → 已撤回), by the applicant.
+    - transfer (转办) to another union in the actor's subtree; escalate (上报) to the handling union's parent.
+      The state stays; the new union handles it from the current step.
+    Nobody acts as handler on their own application (self-approval), nor on one they filed for someone."""
+    if action not in ALLOWED:
+        raise DomainError("未知的办理操作。")
+    with transaction.atomic():
+        app = (Application.objects.select_for_update().select_related("version", "handling_org", "applicant_org")
+               .get(pk=application.pk))
+        if app.status not in ALLOWED[action]:
+            raise DomainError(f"该办件当前状态为“{app.get_status_display()}”，不能{ACTION_LABELS[action]}"
+                              "（可能已由他人处理，请刷新后查看）。")
+        steps = app.version.steps
+        before = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
+                  "due_date": str(app.due_date) if app.due_date else None}
+        if action in APPLICANT_ACTIONS:
+            if not _is_own(by, app):
+                raise DomainError("只有申请人（或代为申请的工会干部）可以进行此操作。")
+        else:
+            if _is_own(by, app):
+                raise DomainError("不能办理自己提交（或代为提交）的申请。")
+            role = None if action in ("transfer", "escalate") else steps[app.step]["role"]
+            if not _may_handle(by, app, role):
+                raise DomainError("您没有办理该环节的权限（须为办理工会或其上级工会的相应角色）。")
+        if action in ("reject", "return") and not note.strip():
+            raise DomainError("请填写原因，申请人将看到这段说明。", field="note")
+        today = timezone.localdate()
+        previous = app.status
+        if action == "submit":
+            app.status, app.submitted_at = S.SUBMITTED, timezone.now()
+            deadline = workdays.add_workdays(today, app.version.time_limit_days)
+            app.due_date, app.due_uncovered = deadline.date, deadline.uncovered
+        elif action == "accept":
+            app.accepted_at, app.step = timezone.now(), 1
+            app.status = S.ACCEPTED
+        elif action == "reject":
+            app.status, app.completed_at = S.REJECTED, timezone.now()
+        elif action == "approve":
+            app.step += 1
+            app.status = S.IN_PROGRESS
+        elif action == "return":
+            app.status, app.suspended_on = S.RETURNED, today
+        elif action == "resubmit":
+            returned = app.events.filter(action="return").order_by("-at", "-id").first()
+            app.status = returned.from_status if returned else S.SUBMITTED
+            if app.suspended_on and app.due_date:
+                waited = workdays.workdays_between(app.suspended_on, today)
+                deadline = workdays.add_workdays(app.due_date, waited)
+                app.due_date, app.due_uncovered = deadline.date, app.due_uncovered or deadline.uncovered
+            app.suspended_on = None
+        elif action == "withdraw":
+            app.status = S.WITHDRAWN
+        elif action == "transfer":
+            if to_org is None or to_org.status != Org.Status.ACTIVE or not to_org.is_within(by.org):
+                raise DomainError("只能转办给本级或下级的在册工会。", field="to_org")
+            if to_org.pk == app.handling_org_id:
+                raise DomainError("已由该工会办理，无需转办。", field="to_org")
+            app.handling_org = to_org
+        elif action == "escalate":
+            parent = app.handling_org.parent
+            if parent is None:
+                raise DomainError("已是最高一级工会，不能再上报。")
+            app.handling_org = parent
+        if action in ("accept", "approve"):
+            if app.step >= len(steps):
+                app.status, app.completed_at = S.COMPLETED, timezone.now()
+            elif steps[app.step].get("level"):  # e.g. accepted by the grassroots union, approved by the county
+                app.handling_org = route(app.applicant_org, steps[app.step]["level"])
+        app.save()
+        ApplicationEvent.objects.create(application=app, action=action, from_status=previous, to_status=app.status,
+                                        step=app.step, org=app.handling_org, by=by, note=note.strip()[:300])
+        after = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
+                 "due_date": str(app.due_date) if app.due_date else None}
+        audit.record(f"hall_{action}", actor=by, obj=app, changes=audit.diff(before, after) | (
+            {"note": note.strip()[:300]} if note.strip() else {}))
+        if app.status == S.COMPLETED and app.version.effect:
+            effects.run(app.version.effect, app, by=by)
+        if action not in APPLICANT_ACTIONS:
+            _notify_applicant(app, action, note)
+    return app
+
+
+def _notify_applicant(app: Application, action: str, note: str) -> None:
+    what = "已办结" if app.status == S.COMPLETED else {
+        "accept": "已受理", "reject": "不予受理", "approve": "已进入下一环节", "return": "需要补正",
+        "transfer": f"已转由{app.handling_org.name}办理", "escalate": f"已上报{app.handling_org.name}办理"}[action]
+    reason = f"：{note.strip()[:100]}" if note.strip() else "。"
+    text = f"您的“{app.version.item.name}”申请（{app.number}）{what}{reason}"
+    Notification.objects.create(user=app.applicant, text=text, link=f"/w/hall/{app.pk}/")
+
+
+def rate(application: Application, *, by, rating: int, comment: str = "") -> Application:
+    """The applicant's satisfaction (满意度, 1–5) after completion, once."""
+    if rating not in range(1, 6):
+        raise DomainError("请选择1到5星的评价。", field="rating")
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.applicant_id != getattr(by, "pk", None):
+            raise DomainError("只有申请人可以评价。")
+        if app.status != S.COMPLETED:
+            raise DomainError("办结后才能评价。")
+        if app.rating is not None:
+            raise DomainError("您已评价过该办件。")
+        app.rating, app.rating_comment = rating, comment.strip()[:200]
+        app.save(update_fields=["rating", "rating_comment"])
+        audit.record("hall_rate", actor=by, obj=app, changes={"rating": rating})
+    return app

@@ -1,0 +1,11 @@
+import pytest
+
+from gonghui.hall import workdays
+
+
+@pytest.fixture(autouse=True)
+def fresh_workday_cache():
+    """HolidayDay rows a test creates vanish at its rollback without a signal: start and end with no cache."""
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
