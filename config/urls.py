@@ -10,6 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("accounts/", include("gonghui.accounts.urls")),
     path("api/v1/", api.urls),
+    path("w/hall/", include("gonghui.hall.urls")),  # the service hall's worker pages
     path("w/", include("gonghui.portal.urls")),  # the worker pages (mobile first)
     path("v/<str:token>/", verify, name="card_verify"),  # public: what a member card's QR code opens
     # Our own password page in place of the admin's, so the change goes through accounts.actions.

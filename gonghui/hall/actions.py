@@ -238,6 +238,8 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
                 app.status, app.completed_at = S.COMPLETED, timezone.now()
             elif steps[app.step].get("level"):  # e.g. accepted by the grassroots union, approved by the county
                 app.handling_org = route(app.applicant_org, steps[app.step]["level"])
+        open_ = app.status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS) and app.step < len(steps)
+        app.step_role = steps[app.step]["role"] if open_ else ""
         app.save()
         ApplicationEvent.objects.create(application=app, action=action, from_status=previous, to_status=app.status,
                                         step=app.step, org=app.handling_org, by=by, note=note.strip()[:300])

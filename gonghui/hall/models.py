@@ -114,6 +114,8 @@ class Application(models.Model):
     handling_org = models.ForeignKey(Org, verbose_name="办理工会", on_delete=models.PROTECT, related_name="+")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
     step = models.PositiveSmallIntegerField("当前环节", default=0)
+    # The role that acts at the current step while open, "" otherwise: what "待我办理" filters on.
+    step_role = models.CharField("当前环节角色", max_length=12, blank=True)
     data = models.JSONField("申请内容", default=dict)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
@@ -132,6 +134,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["handling_org", "status"], name="hall_app_handling_status"),
             models.Index(fields=["status", "due_date"], name="hall_app_status_due"),
+            models.Index(fields=["step_role", "status"], name="hall_app_step_role"),
         ]
 
     def __str__(self) -> str:
@@ -172,3 +175,32 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_to_status_display()}"
+
+
+class Attachment(models.Model):
+    """A file attached to an application (材料), stored under MEDIA_ROOT (outside the web root) and served
+    only through the scoped view. `kind` is the type found by reading the file's first bytes, not its name."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    slot = models.CharField("材料项", max_length=40)  # the name of the version's attachment spec
+    filename = models.CharField("文件名", max_length=200)
+    kind = models.CharField("文件类型", max_length=8)  # pdf, jpg, png, …
+    size = models.PositiveIntegerField("大小（字节）")
+    path = models.CharField("存储路径", max_length=200, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    db_constraint=False)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @classmethod
+    def scope_q(cls, org: Org) -> models.Q:
+        return (models.Q(application__handling_org__path__startswith=org.path)
+                | models.Q(application__applicant_org__path__startswith=org.path))

@@ -1,6 +1,7 @@
 import pytest
 
 from gonghui.hall import workdays
+from gonghui.members.tests.conftest import member_factory  # noqa: F401 (fixture)
 
 
 @pytest.fixture(autouse=True)

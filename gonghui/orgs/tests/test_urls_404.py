@@ -25,6 +25,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
@@ -34,6 +35,9 @@ from gonghui.common import audit, uscc
 from gonghui.common.excel import build_workbook
 from gonghui.common.models import AuditEntry, ImportJob, Region
 from gonghui.conftest import login, make_cadre
+from gonghui.hall import actions as hall_actions
+from gonghui.hall import attachments as hall_attachments
+from gonghui.hall.models import ServiceItem
 from gonghui.members.actions import join_member, request_transfer
 from gonghui.members.models import MemberEvent
 from gonghui.members.tests.conftest import make_facts, make_id
@@ -60,6 +64,8 @@ INSIDE_ENTRY = "瑶海内部审计标记"
 INSIDE_MEMBER = "瑶海内部会员"
 OUTSIDE_APPLICANT = "芜湖外区申请人"  # an online application to G2111 (issue 4)
 INSIDE_APPLICANT = "瑶海内部申请人"
+OUTSIDE_HALL = "芜湖外区办件人"  # a service-hall application of G2111 (issue 5), with a file
+INSIDE_HALL = "瑶海内部办件人"
 WORKER_PAGES = "worker pages (/w/): a cadre account is not a worker account; 404 for every cadre"
 
 # The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
@@ -297,6 +303,16 @@ SAMPLES: dict[str, Sample] = {
     "portal:sign_out": open_("auth: ends the session of the account itself"),
     "portal:scan": open_("public: a poster's signed join link; a forged or old one answers 404, names no data"),
     "card_verify": open_("public: a card's signed token; shows only valid/revoked/expired, masked name, union"),
+    # The service hall (issue 5): applications, their action pages and files; the worker pages.
+    **_admin_model("hall_application", "hall_app", roles=ALL, hides=[OUTSIDE_HALL], shows=INSIDE_HALL,
+                   extra_queries=[lambda w: "?q=外区办件", lambda w: "?mine=1", lambda w: "?status=submitted"]),
+    **{f"admin:hall_application_{name}": obj(lambda w: {"object_id": w.hall_app.pk})
+       for name in ("accept", "approve", "return_", "reject", "transfer", "escalate")},
+    "hall:download": obj(lambda w: {"attachment_id": w.hall_file.pk}, post=False),
+    "hall:hall": closed(WORKER_PAGES),
+    "hall:apply": closed(WORKER_PAGES, lambda w: {"code": "hardship_aid"}, inside=lambda w: {"code": "legal_aid"}),
+    "hall:application": closed(WORKER_PAGES, lambda w: {"pk": w.hall_app.pk},
+                               inside=lambda w: {"pk": w.inside.hall_app.pk}),
 }
 
 
@@ -372,6 +388,17 @@ def finished_member_import(by, filename: str) -> ImportJob:
     return job
 
 
+def hall_application(org, user, name):
+    """A submitted 困难职工帮扶申请 of `org` with its PDF (handled by `org` itself)."""
+    app = hall_actions.file_application(
+        item=ServiceItem.objects.get(code="hardship_aid"), applicant=user, applicant_org=org, applicant_name=name,
+        raw={"name": name, "category": "因病致困", "household_size": "3", "monthly_income": "2000", "reason": name},
+        submit=False)
+    upload = SimpleUploadedFile(f"{name}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    file = hall_attachments.add_attachment(application=app, slot="proof", upload=upload, by=user)
+    return hall_actions.transition(app, "submit", by=user), file
+
+
 @pytest.fixture
 def world(tree, settings, tmp_path):
     """The outside objects (C2's subtree) a K11 cadre must never reach, and inside ones for contrast."""
@@ -411,19 +438,22 @@ def world(tree, settings, tmp_path):
     inside_application = portal_actions.submit_application(
         worker=inside_worker, org=tree["G1111"], channel="search",
         raw=raw_facts(name=INSIDE_APPLICANT, id_number=make_id("340102", "19900909", 518), mobile=""))
+    hall_app, hall_file = hall_application(tree["G2111"], outside_worker.user, OUTSIDE_HALL)
+    inside_hall_app, _ = hall_application(tree["G1111"], inside_worker.user, INSIDE_HALL)
     return SimpleNamespace(
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
         event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
         inside_employer=inside_employer, member=member, transfer=transfer, member_job=member_job,
         member_event=MemberEvent.objects.get(member=member),
         application=application, join_link=portal_actions.join_link(tree["G2111"]),
-        card=portal_actions.current_card(member),
+        card=portal_actions.current_card(member), hall_app=hall_app, hall_file=hall_file,
         inside=SimpleNamespace(
             org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
             user=insider, entry=inside_entry, job=inside_job,
             region=Region.objects.get(code="340102", in_use=True), member=inside_member, transfer=inside_transfer,
             member_event=MemberEvent.objects.get(member=inside_member), application=inside_application,
-            join_link=portal_actions.join_link(tree["G1111"]), card=portal_actions.current_card(inside_member)),
+            join_link=portal_actions.join_link(tree["G1111"]), card=portal_actions.current_card(inside_member),
+            hall_app=inside_hall_app),
     )
 
 

@@ -1,0 +1,140 @@
+"""Pages of the service hall. Workers (/w/hall/, mobile): the items with their guides, applying, their
+applications with history, rating. Cadres (back office): the action pages behind the application's
+buttons (受理, 审批, 退回补正, 不予受理, 转办, 上报). Every view starts with its access helper."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from gonghui.common.errors import DomainError
+from gonghui.orgs.models import Org
+from gonghui.orgs.queries import get_visible_or_404, scope_org
+from gonghui.portal.queries import worker_of
+
+from . import actions, attachments, queries
+from .forms import ItemForm, NoteForm, RatingForm, ReasonForm
+from .models import Application, ServiceItem
+
+worker_page = login_required(login_url="portal:sign_in")
+NOT_FOUND = "未找到该页面。"
+
+
+def _worker(request):
+    worker = worker_of(request.user)
+    if worker is None:
+        raise Http404(NOT_FOUND)
+    return worker
+
+
+def _own_application(request, pk) -> Application:
+    """The signed-in worker's own application, else 404."""
+    _worker(request)
+    app = (Application.objects.select_related("version__item", "handling_org", "applicant_org")
+           .filter(pk=pk, applicant=request.user).first())
+    if app is None:
+        raise Http404(NOT_FOUND)
+    return app
+
+
+@worker_page
+def hall(request):
+    """网上办事大厅: the open items and the worker's applications."""
+    worker = _worker(request)
+    items = ServiceItem.objects.filter(active=True, current__isnull=False).select_related("current")
+    mine = Application.objects.filter(applicant=request.user).select_related("version__item")[:20]
+    return render(request, "hall/hall.html", {"worker": worker, "items": items, "mine": mine})
+
+
+@worker_page
+def apply(request, code):
+    """The item's guide and form; files are attached and the application submitted in one go, or nothing."""
+    worker = _worker(request)
+    item = ServiceItem.objects.filter(code=code, active=True, current__isnull=False).select_related("current").first()
+    if item is None:
+        raise Http404(NOT_FOUND)
+    member = worker.member
+    form = ItemForm(item.current, request.POST or None, request.FILES or None)
+    if member is None:
+        return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with attachments.atomic_uploads():  # a refusal removes the draft and the files written
+                app = actions.file_application(item=item, applicant=request.user, applicant_org=member.org,
+                                               applicant_name=member.name, raw=form.raw(), submit=False)
+                for slot, upload in form.uploads().items():
+                    attachments.add_attachment(application=app, slot=slot, upload=upload, by=request.user)
+                missing = attachments.missing_attachments(app)
+                if missing:
+                    raise DomainError(f"请上传：{'、'.join(missing)}。")
+                app = actions.transition(app, "submit", by=request.user)
+        except DomainError as e:
+            form.show(e)
+        else:
+            messages.success(request, f"已提交，受理编号 {app.number}。")
+            return redirect("hall:application", app.pk)
+    return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": form})
+
+
+@worker_page
+def application(request, pk):
+    """One of the worker's applications: status, due date, history, files, and rating once completed."""
+    worker = _worker(request)
+    app = _own_application(request, pk)
+    rating = RatingForm(request.POST or None) if app.status == Application.Status.COMPLETED and app.rating is None \
+        else None
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "withdraw":
+                actions.transition(app, "withdraw", by=request.user)
+                messages.success(request, "已撤回。")
+            elif request.POST.get("what") == "resubmit":
+                actions.transition(app, "resubmit", by=request.user)
+                messages.success(request, "已重新提交。")
+            elif rating is not None and rating.is_valid():
+                actions.rate(app, by=request.user, rating=rating.cleaned_data["rating"],
+                             comment=rating.cleaned_data["comment"])
+                messages.success(request, "感谢您的评价。")
+            else:
+                raise DomainError("请选择满意度。")
+        except DomainError as e:
+            messages.error(request, e.message)
+        return redirect("hall:application", app.pk)
+    return render(request, "hall/application.html", {
+        "worker": worker, "app": app, "events": app.events.select_related("org"), "rating": rating,
+        "files": app.attachments.all(), "flag": queries.due_flag(app)})
+
+
+# Cadre action pages (back office) ------------------------------------------------------------------
+
+def _for_handler(request, object_id) -> Application:
+    return get_visible_or_404(request.user, Application.objects.select_related("version__item", "handling_org"),
+                              pk=object_id)
+
+
+def act(request, object_id, action: str):
+    """The page behind a detail button: the opinion (required for 退回补正 and 不予受理), 转办's target."""
+    app = _for_handler(request, object_id)
+    change_url = reverse("admin:hall_application_change", args=[app.pk])
+    form = (ReasonForm if action in ("return", "reject") else NoteForm)(request.POST or None)
+    targets = None
+    if action == "transfer":
+        scope = scope_org(request.user)
+        targets = Org.objects.subtree(scope).filter(status=Org.Status.ACTIVE).exclude(pk=app.handling_org_id) \
+            .order_by("path")[:500]
+    if request.method == "POST" and form.is_valid():
+        to_org = None
+        if action == "transfer":
+            to_org = Org.objects.filter(pk=request.POST.get("to_org") or 0).first()
+        try:
+            actions.transition(app, action, by=request.user, note=form.cleaned_data["note"], to_org=to_org)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"已{actions.ACTION_LABELS[action]}。")
+            return redirect(change_url)
+    return render(request, "hall/act.html", {
+        **admin.site.each_context(request), "title": f"{actions.ACTION_LABELS[action]}：{app.number} "
+        f"{app.version.item.name}", "app": app, "form": form, "targets": targets, "cancel_url": change_url,
+        "submit": actions.ACTION_LABELS[action]})
