@@ -34,7 +34,7 @@ class User(AbstractUser):
         verbose_name_plural = "账号"
 
     def __str__(self) -> str:
-        return f"{self.full_name or self.username}（{self.username}）"
+        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
 
     @property
     def roles(self) -> frozenset[str]:

@@ -29,6 +29,15 @@ def _member_list_active(request) -> bool:
     return request.path.startswith(base) and not request.path.startswith(base + "import/")
 
 
+def _queue_active(request) -> bool:
+    return request.path == reverse("admin:hall_application_changelist") and request.GET.get("mine") == "1"
+
+
+def _applications_active(request) -> bool:
+    base = reverse("admin:hall_application_changelist")
+    return request.path.startswith(base) and not _queue_active(request)
+
+
 def navigation(request):
     return [
         {
@@ -70,6 +79,20 @@ def navigation(request):
                  "permission": _can_view("portal.JoinLink")},
                 {"title": "电子会员卡", "icon": "badge", "link": reverse_lazy("admin:portal_membercard_changelist"),
                  "permission": _can_view("portal.MemberCard")},
+            ],
+        },
+        {
+            "title": "网上办事大厅",
+            "items": [
+                {"title": "待我办理", "icon": "inbox",
+                 "link": reverse("admin:hall_application_changelist") + "?mine=1",
+                 "permission": _can_view("hall.Application"), "active": _queue_active},
+                {"title": "办件", "icon": "description", "link": reverse_lazy("admin:hall_application_changelist"),
+                 "permission": _can_view("hall.Application"), "active": _applications_active},
+                {"title": "办事项", "icon": "list_alt", "link": reverse_lazy("admin:hall_serviceitem_changelist"),
+                 "permission": _can_view("hall.ServiceItem")},
+                {"title": "节假日调整", "icon": "event", "link": reverse_lazy("admin:hall_holidayday_changelist"),
+                 "permission": _can_view("hall.HolidayDay")},
             ],
         },
         {

@@ -197,7 +197,7 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
         if action in ("reject", "return") and not note.strip():
             raise DomainError("请填写原因，申请人将看到这段说明。", field="note")
         today = timezone.localdate()
-        previous = app.status
+        previous, acting_org = app.status, app.handling_org
         if action == "submit":
             app.status, app.submitted_at = S.SUBMITTED, timezone.now()
             deadline = workdays.add_workdays(today, app.version.time_limit_days)
@@ -241,8 +241,11 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
         open_ = app.status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS) and app.step < len(steps)
         app.step_role = steps[app.step]["role"] if open_ else ""
         app.save()
+        if action in ("transfer", "escalate"):
+            note = f"{ACTION_LABELS[action]}至{app.handling_org.name}" + (f"：{note.strip()}" if note.strip() else "")
+        # The union that acted (an approval that hands the file to the county is still the grassroots union's).
         ApplicationEvent.objects.create(application=app, action=action, from_status=previous, to_status=app.status,
-                                        step=app.step, org=app.handling_org, by=by, note=note.strip()[:300])
+                                        step=app.step, org=acting_org, by=by, note=note.strip()[:300])
         after = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
                  "due_date": str(app.due_date) if app.due_date else None}
         audit.record(f"hall_{action}", actor=by, obj=app, changes=audit.diff(before, after) | (
@@ -279,3 +282,89 @@ def rate(application: Application, *, by, rating: int, comment: str = "") -> App
         app.save(update_fields=["rating", "rating_comment"])
         audit.record("hall_rate", actor=by, obj=app, changes={"rating": rating})
     return app
+
+
+# The catalogue and the calendar (back office) --------------------------------------------------------
+
+FIELD_TYPES = frozenset({"text", "textarea", "date", "number", "money", "choice", "bool", "id_number", "mobile"})
+FILE_TYPES = frozenset({"pdf", "jpg", "png"})
+APPLICANT_KINDS = frozenset({"worker", "member", "union"})
+
+
+def can_manage_catalogue(user) -> bool:
+    """The catalogue and the holiday table are province-wide: a 单位管理员 of a province (or national) federation."""
+    org = getattr(user, "org", None)
+    if org is None or not user.is_active:
+        return False
+    return user.has_role("org_admin") and org.level in (Org.Level.PROVINCE, Org.Level.NATIONAL)
+
+
+def check_version_spec(spec: dict) -> None:
+    """An item version's definition, or a DomainError saying what is wrong (for the back-office form)."""
+    steps = spec.get("steps") or []
+    if not steps or not all(isinstance(s, dict) and s.get("name") and s.get("role") in HANDLING_ROLES for s in steps):
+        raise DomainError("办理环节至少一个，每个环节须有名称和角色（operator 经办人、approver 审核人、"
+                          "org_admin 单位管理员）。", field="steps")
+    if any(s.get("level") and s["level"] not in Level.values for s in steps):
+        raise DomainError("环节的办理层级只能是 own、town、county、city、province。", field="steps")
+    names = [f.get("name") for f in spec.get("fields") or []]
+    if len(names) != len(set(names)) or not all(names):
+        raise DomainError("表单字段须有各不相同的名称（name）。", field="fields")
+    for f in spec.get("fields") or []:
+        if f.get("type", "text") not in FIELD_TYPES or not f.get("label"):
+            raise DomainError(f"字段“{f.get('name')}”的类型须为 {'、'.join(sorted(FIELD_TYPES))} 之一，且须有标签。",
+                              field="fields")
+        if f.get("type") == "choice" and not f.get("choices"):
+            raise DomainError(f"选择字段“{f.get('name')}”须列出可选项（choices）。", field="fields")
+    for a in spec.get("attachments") or []:
+        if not a.get("name") or not a.get("label") or not set(a.get("types") or []) <= FILE_TYPES or not a.get("types"):
+            raise DomainError(f"材料项须有名称、标签，文件类型只能是 {'、'.join(sorted(FILE_TYPES))}。",
+                              field="attachments")
+    if not set(spec.get("applicants") or []) <= APPLICANT_KINDS or not spec.get("applicants"):
+        raise DomainError("申请人范围只能是 worker、member、union 中的一个或几个。", field="applicants")
+    if spec.get("level") not in Level.values:
+        raise DomainError("办理层级无效。", field="level")
+    if not isinstance(spec.get("time_limit_days"), int) or not 1 <= spec["time_limit_days"] <= 365:
+        raise DomainError("办理时限应为1到365个工作日。", field="time_limit_days")
+    if spec.get("effect") and spec["effect"] not in effects.EFFECTS:
+        raise DomainError("办结效果未注册。", field="effect")
+
+
+def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, spec: dict, by) -> ServiceItem:
+    """Create an item, or change one: the change is a new version that new applications use; applications
+    already filed keep theirs. Audited with the version numbers."""
+    if not can_manage_catalogue(by):
+        raise DomainError("只有省级工会的单位管理员可以维护办事项。")
+    check_version_spec(spec)
+    keys = ("guide", "applicants", "fields", "attachments", "level", "steps", "time_limit_days", "effect")
+    with transaction.atomic():
+        if item is None:
+            if ServiceItem.objects.filter(code=code).exists():
+                raise DomainError("事项编码已存在。", field="code")
+            item = ServiceItem.objects.create(code=code, name=name, active=active)
+        else:
+            item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+            item.name, item.active = name, active
+        current = item.current
+        if current is None or any(getattr(current, k) != spec.get(k) for k in keys):
+            number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+            item.current = ItemVersion.objects.create(item=item, number=number, created_by=by,
+                                                      **{k: spec.get(k) for k in keys})
+        item.save()
+        audit.record("hall_item", actor=by, obj=item, changes={
+            "version": [current.number if current else None, item.current.number], "active": active})
+    return item
+
+
+def set_holiday(*, day: datetime.date, kind: str, name: str, by):
+    """Enter or change a day of the holiday table (for a year the calendar package does not cover yet)."""
+    from .models import HolidayDay
+
+    if not can_manage_catalogue(by):
+        raise DomainError("只有省级工会的单位管理员可以维护节假日。")
+    if kind not in HolidayDay.Kind.values:
+        raise DomainError("类型应为“放假”或“调休上班”。", field="kind")
+    with transaction.atomic():
+        holiday, created = HolidayDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
+        audit.record("hall_holiday", actor=by, obj=holiday, changes={"date": str(day), "kind": kind, "name": name})
+    return holiday

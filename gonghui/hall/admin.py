@@ -2,6 +2,7 @@
 due flags, filters by item, state, due and applicant's union, Excel export, bulk 受理, and the detail
 buttons for each transition the account may make now."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,8 +13,8 @@ from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import scope_org, visible_to
 
-from . import actions, queries, views, workdays
-from .models import Application
+from . import actions, effects, queries, views, workdays
+from .models import Application, HolidayDay, Level, ServiceItem
 
 S = Application.Status
 FLAGS = {"overdue": "已逾期", "due_soon": "即将到期"}
@@ -101,6 +102,11 @@ class ApplicationAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        if request.GET.get("mine") == "1":
+            extra_context = (extra_context or {}) | {"title": "待我办理"}
+        return super().changelist_view(request, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip()
         if "-" in term and term.split("-")[-1].isdigit():  # 受理编号 2026-00001234
@@ -137,15 +143,20 @@ class ApplicationAdmin(ScopedAdmin):
     def files(self, obj):
         from django.urls import reverse
 
-        return format_html_join("", '<div><a href="{}">{}</a>（{}，{} KB）</div>', (
+        return format_html_join("", '<div><a class="text-primary-600 underline" href="{}">{}</a>（{}，{} KB）</div>', (
             (reverse("hall:download", args=[f.pk]), f.filename, f.kind.upper(), max(1, f.size // 1024))
             for f in obj.attachments.all())) or "—"
 
     @display(description="办理记录")
     def history(self, obj):
+        def who(e):
+            if e.by_id is not None and e.by_id == obj.applicant_id:
+                return f"{obj.applicant_name}（申请人）"
+            return (e.by.full_name or e.by.username) if e.by else ""
+
         return format_html_join("", "<div>{} {} · {} · {}{}</div>", (
             (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.get_to_status_display(), e.org.name,
-             e.by or "", format_html("：{}", e.note) if e.note else "")
+             who(e), format_html("：{}", e.note) if e.note else "")
             for e in obj.events.select_related("org", "by")))
 
     def get_actions_detail(self, request, object_id):
@@ -199,3 +210,134 @@ class ApplicationAdmin(ScopedAdmin):
             messages.success(request, f"已受理 {done} 件。")
         for line in refused[:20]:
             messages.error(request, line)
+
+
+class ItemForm(forms.ModelForm):
+    """An item and the definition of its next version (the JSON of fields, files and steps, as in
+    gonghui/hall/catalogue.py). Saving a changed definition makes a new version."""
+
+    guide = forms.CharField(label="办事指南", widget=forms.Textarea(attrs={"rows": 4}))
+    level = forms.ChoiceField(label="办理层级", choices=Level.choices)
+    time_limit_days = forms.IntegerField(label="办理时限（工作日）", min_value=1, max_value=365)
+    effect = forms.ChoiceField(label="办结效果", required=False, choices=())
+    applicants = forms.JSONField(label="申请人范围", help_text='如 ["worker", "member"]；union 为工会申请')
+    steps = forms.JSONField(label="办理环节", help_text='如 [{"name": "受理", "role": "operator"}, '
+                            '{"name": "审批", "role": "approver", "level": "county"}]')
+    fields_spec = forms.JSONField(label="表单字段", required=False, help_text="name、label、type、required、choices")
+    attachments = forms.JSONField(label="所需材料", required=False, help_text="name、label、types、max_mb、required")
+
+    class Meta:
+        model = ServiceItem
+        fields = ["code", "name", "active", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effect"].choices = effects.choices()
+        version = self.instance.current if self.instance.pk else None
+        if version is not None:
+            for name in ("guide", "level", "time_limit_days", "effect", "applicants", "steps", "attachments"):
+                self.initial[name] = getattr(version, name)
+            self.initial["fields_spec"] = version.fields
+            if "code" in self.fields:  # absent from a read-only view
+                self.fields["code"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                actions.check_version_spec(self.spec())
+            except DomainError as e:
+                self.add_error("fields_spec" if e.field == "fields" else e.field if e.field in self.fields else None,
+                               e.message)
+        return data
+
+    def spec(self) -> dict:
+        data = self.cleaned_data
+        return {"guide": data["guide"], "level": data["level"], "time_limit_days": data["time_limit_days"],
+                "effect": data.get("effect") or "", "applicants": data["applicants"], "steps": data["steps"],
+                "fields": data.get("fields_spec") or [], "attachments": data.get("attachments") or []}
+
+
+class ReferenceAdmin(ScopedAdmin):
+    """The same rows for every cadre (reference data), with ScopedAdmin's refusals answered 404."""
+
+    actions = []
+
+    def get_queryset(self, request):
+        return self.model._default_manager.all()
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(ReferenceAdmin):
+    """办事项: the same catalogue for the whole province; maintained by its administrators, versioned."""
+
+    form = ItemForm
+    list_display = ["name", "code", "active", "level", "time_limit", "version_number"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]
+    fieldsets = [(None, {"fields": ["code", "name", "active", "order"]}),
+                 ("当前版本（修改后保存为新版本，已提交的办件沿用原版本）",
+                  {"fields": ["guide", "level", "time_limit_days", "effect", "applicants", "steps", "fields_spec",
+                              "attachments"]})]
+
+    def has_add_permission(self, request):
+        return actions.can_manage_catalogue(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return actions.can_manage_catalogue(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an item is closed (开放申请 off), never deleted: applications keep their version
+
+    def get_queryset(self, request):
+        return ServiceItem.objects.select_related("current")
+
+    @display(description="办理层级")
+    def level(self, obj):
+        return obj.current.get_level_display() if obj.current else ""
+
+    @display(description="时限（工作日）")
+    def time_limit(self, obj):
+        return obj.current.time_limit_days if obj.current else ""
+
+    @display(description="版本")
+    def version_number(self, obj):
+        return obj.current.number if obj.current else ""
+
+    def save_model(self, request, obj, form, change):
+        saved = actions.save_item(item=obj if change else None, code=form.cleaned_data.get("code") or obj.code,
+                                  name=form.cleaned_data["name"], active=form.cleaned_data["active"],
+                                  spec=form.spec(), by=request.user)
+        obj.pk, obj.current = saved.pk, saved.current
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related is edited here; the version was written by the action
+
+
+@admin.register(HolidayDay)
+class HolidayDayAdmin(ReferenceAdmin):
+    """节假日调整: for a year the calendar package does not cover yet (enter the whole year at once)."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    fields = ["date", "kind", "name"]
+
+    def has_add_permission(self, request):
+        return actions.can_manage_catalogue(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return actions.can_manage_catalogue(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return actions.can_manage_catalogue(request.user)
+
+    def save_model(self, request, obj, form, change):
+        saved = actions.set_holiday(day=obj.date, kind=obj.kind, name=obj.name, by=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        from gonghui.common import audit
+
+        audit.record("hall_holiday_delete", actor=request.user, obj=obj, changes={"date": str(obj.date)})
+        obj.delete()

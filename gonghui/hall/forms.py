@@ -19,7 +19,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.version = version
         for spec in version.fields:
-            label = spec["label"] + ("（必填）" if spec.get("required") else "")
+            label = spec["label"]
             kind = spec.get("type", "text")
             if kind == "textarea":
                 field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -36,13 +36,15 @@ class ItemForm(forms.Form):
             else:
                 attrs = {"inputmode": "decimal"} if kind in ("number", "money") else {}
                 field = forms.CharField(label=label, required=False, widget=forms.TextInput(attrs=attrs))
+            field.required_mark = bool(spec.get("required"))  # shown as *; the action says what is missing
             self.fields[spec["name"]] = field
         for spec in version.attachments:
             accept = ",".join(ACCEPT.get(t, "." + t) for t in spec.get("types", []))
             help_text = f"{'、'.join(t.upper() for t in spec.get('types', []))}，不超过{spec.get('max_mb', 10)}MB"
-            self.fields[f"file_{spec['name']}"] = forms.FileField(
-                label=spec["label"] + ("（必传）" if spec.get("required") else ""), required=False,
-                help_text=help_text, widget=forms.ClearableFileInput(attrs={"accept": accept}))
+            upload = forms.FileField(label=spec["label"], required=False, help_text=help_text,
+                                     widget=forms.ClearableFileInput(attrs={"accept": accept}))
+            upload.required_mark = bool(spec.get("required"))
+            self.fields[f"file_{spec['name']}"] = upload
 
     def raw(self) -> dict:
         return {spec["name"]: self.cleaned_data.get(spec["name"]) for spec in self.version.fields}

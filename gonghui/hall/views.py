@@ -102,7 +102,8 @@ def application(request, pk):
             messages.error(request, e.message)
         return redirect("hall:application", app.pk)
     return render(request, "hall/application.html", {
-        "worker": worker, "app": app, "events": app.events.select_related("org"), "rating": rating,
+        "worker": worker, "app": app, "events": app.events.exclude(action="create").select_related("org"),
+        "rating": rating,
         "files": app.attachments.all(), "flag": queries.due_flag(app)})
 
 

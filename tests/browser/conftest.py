@@ -125,3 +125,33 @@ def new_phone(browser, live_server):
 def phone(new_phone):
     """A worker's phone: 375×812 CSS pixels, touch, zh-CN."""
     return new_phone()
+
+
+@pytest.fixture
+def hall_items(transactional_db):
+    """The service hall's default catalogue (困难职工帮扶申请 and the rest), which migration 0002 installs and
+    a transactional test's flush empties: put back, as `regions` does for the region table."""
+    from gonghui.hall import catalogue
+    from gonghui.hall.models import ItemVersion, ServiceItem
+
+    catalogue.install(ServiceItem, ItemVersion)
+
+
+@pytest.fixture
+def new_desk(browser, live_server):
+    """new_desk() -> a page in a fresh context (no cookies) on the back-office viewport: another cadre at
+    another desk, so that each one logs in with their own two-factor session."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -14,6 +14,7 @@ Each sample object outside the subtree carries a distinctive text (OUTSIDE_MARKE
 every body: with scoping removed, the lists show it and the object URLs answer 200.
 """
 
+import datetime
 import io
 import json
 import re
@@ -37,7 +38,7 @@ from gonghui.common.models import AuditEntry, ImportJob, Region
 from gonghui.conftest import login, make_cadre
 from gonghui.hall import actions as hall_actions
 from gonghui.hall import attachments as hall_attachments
-from gonghui.hall.models import ServiceItem
+from gonghui.hall.models import HolidayDay, ServiceItem
 from gonghui.members.actions import join_member, request_transfer
 from gonghui.members.models import MemberEvent
 from gonghui.members.tests.conftest import make_facts, make_id
@@ -308,6 +309,29 @@ SAMPLES: dict[str, Sample] = {
                    extra_queries=[lambda w: "?q=外区办件", lambda w: "?mine=1", lambda w: "?status=submitted"]),
     **{f"admin:hall_application_{name}": obj(lambda w: {"object_id": w.hall_app.pk})
        for name in ("accept", "approve", "return_", "reject", "transfer", "escalate")},
+    # The catalogue and the holiday table: the same for the whole province, maintained by its administrators.
+    "admin:hall_serviceitem_changelist": Sample("reference", reason="the province-wide catalogue of items"),
+    "admin:hall_serviceitem_add": closed("only a province administrator maintains the catalogue"),
+    "admin:hall_serviceitem_history": Sample("reference", kwargs=lambda w: {"object_id": w.item.pk},
+                                             reason="the province-wide catalogue"),
+    "admin:hall_serviceitem_delete": closed(NO_DELETE + "; an item is closed, never deleted",
+                                            lambda w: {"object_id": w.item.pk},
+                                            inside=lambda w: {"object_id": w.item.pk}),
+    "admin:hall_serviceitem_change": Sample("reference", kwargs=lambda w: {"object_id": w.item.pk},
+                                            reason="the province-wide catalogue (read-only below the province)"),
+    "admin/hall/serviceitem/<path:object_id>/": Sample("reference", kwargs=lambda w: {"object_id": w.item.pk},
+                                                       expect=302, reason="the province-wide catalogue"),
+    "admin:hall_holidayday_changelist": Sample("reference", reason="the holiday table, the same for everyone"),
+    "admin:hall_holidayday_add": closed("only a province administrator maintains the holiday table"),
+    "admin:hall_holidayday_history": Sample("reference", kwargs=lambda w: {"object_id": w.holiday.pk},
+                                            reason="the holiday table"),
+    "admin:hall_holidayday_delete": closed("only a province administrator maintains the holiday table",
+                                           lambda w: {"object_id": w.holiday.pk},
+                                           inside=lambda w: {"object_id": w.holiday.pk}),
+    "admin:hall_holidayday_change": Sample("reference", kwargs=lambda w: {"object_id": w.holiday.pk},
+                                           reason="the holiday table (read-only below the province)"),
+    "admin/hall/holidayday/<path:object_id>/": Sample("reference", kwargs=lambda w: {"object_id": w.holiday.pk},
+                                                      expect=302, reason="the holiday table"),
     "hall:download": obj(lambda w: {"attachment_id": w.hall_file.pk}, post=False),
     "hall:hall": closed(WORKER_PAGES),
     "hall:apply": closed(WORKER_PAGES, lambda w: {"code": "hardship_aid"}, inside=lambda w: {"code": "legal_aid"}),
@@ -447,6 +471,8 @@ def world(tree, settings, tmp_path):
         member_event=MemberEvent.objects.get(member=member),
         application=application, join_link=portal_actions.join_link(tree["G2111"]),
         card=portal_actions.current_card(member), hall_app=hall_app, hall_file=hall_file,
+        item=ServiceItem.objects.get(code="hardship_aid"),
+        holiday=HolidayDay.objects.create(date=datetime.date(2027, 1, 1), kind="holiday", name="元旦"),
         inside=SimpleNamespace(
             org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
             user=insider, entry=inside_entry, job=inside_job,
@@ -482,7 +508,7 @@ def test_every_changelist_is_covered():
         key = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
         sample = SAMPLES.get(key)
         assert sample is not None, f"{key}: no sample"
-        if model is Region:
+        if model in (Region, ServiceItem, HolidayDay):  # reference data, the same for everyone
             assert sample.kind == "reference" and sample.expect == 200
             continue
         assert sample.kind == "list" and sample.roles, key

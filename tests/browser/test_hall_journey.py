@@ -1,0 +1,243 @@
+"""The online service hall (issue 5) on a phone and in the back office: a bound member files 困难职工帮扶申请
+with a PDF; the grassroots union's operator accepts it (受理), its approver reviews it (审核), the county
+federation's approver approves it (审批); the worker follows each step on the application page and rates
+the service.
+
+The worker's pages are driven on a 375 px wide phone and must fit it: no page scrolls sideways."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from gonghui.conftest import PASSWORD, build_tree, make_cadre
+from gonghui.hall.models import Application
+from gonghui.members.actions import join_member
+from gonghui.members.tests.conftest import make_facts, make_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_WIDTH = 375
+ITEM = "困难职工帮扶申请"
+
+
+def _pdf() -> bytes:
+    """A small, well-formed one-page PDF (catalogue, pages, page, content stream, font; a correct xref table),
+    so that the file attached is one a PDF reader opens, not just the five magic bytes."""
+    stream = b"BT /F1 18 Tf 72 720 Td (Diagnosis certificate) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _fits(page: Page) -> None:
+    """The page fits the phone's width: nothing to scroll sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, page.url
+
+
+def _shot(screenshot, page: Page, name: str) -> None:
+    """As in test_worker_journey: a full-page capture from the bottom of the page (the fixed tab bar is drawn
+    where the viewport was), with the last box typed in blurred so that its focus ring is not taken for an error."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    screenshot(page, name)
+
+
+def _desk_shot(screenshot, page: Page, name: str) -> None:
+    """A back-office page whole, with the window made as tall as the page first: the sidebar and the detail
+    page's footer (关闭) are fixed to the window, and a full-page capture of a taller page draws them where
+    the window was, across the middle."""
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    screenshot(page, name)
+    page.set_viewport_size(viewport)
+
+
+def _sign_in(phone: Page, outbox, mobile: str) -> None:
+    expect(phone).to_have_url(re.compile(r"/w/login/"))
+    phone.fill("#id_mobile", mobile)
+    phone.get_by_role("button", name="获取验证码").click()
+    expect(phone.locator("#code-status")).to_contain_text("验证码已发送")
+    phone.fill("#id_code", re.search(r"验证码是(\d{6})", outbox[-1]["text"]).group(1))
+    phone.get_by_role("button", name="登录", exact=True).click()
+
+
+def _log_in_cadre(page: Page, user) -> None:
+    """Password, then the authenticator's code."""
+    device = TOTPDevice.objects.get(user=user)
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.fill("#id_token", f"{code:0{device.digits}d}")
+    page.locator("#two-factor-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def _detail_button(page: Page, label: str):
+    """A button of the application's detail page, by its whole label (受理 is also the end of 不予受理)."""
+    return page.get_by_role("link", name=re.compile(rf"(^|\s){label}$"))
+
+
+def _open_from_queue(page: Page, number: str) -> None:
+    """The handler's way in: 待我办理, then the application's row."""
+    page.goto("/admin/hall/application/?mine=1")
+    page.locator("#result_list").get_by_role("link", name=number).click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/"))
+
+
+def _act(page: Page, label: str, opinion: str) -> None:
+    """A detail button, then its confirmation page: the opinion, and the submit button named like the action."""
+    _detail_button(page, label).click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/\w+/$"))
+    page.fill("#id_note", opinion)
+    confirm = page.locator("#hall-act-form button[type=submit]")
+    expect(confirm).to_have_text(label)
+    confirm.click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/$"))
+    expect(page.get_by_text(f"已{label}。")).to_be_visible()
+
+
+def _history(phone: Page) -> list[str]:
+    """The states the application page's history lists, in order (each line: time, state · union…)."""
+    return [re.match(r"\S+ \S+ (\S+)", line).group(1) for line in phone.locator("#hall-history li").all_inner_texts()]
+
+
+def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
+        phone: Page, page: Page, new_desk, regions, hall_items, sms_outbox, screenshot, settings, tmp_path):
+    """Issue 5, "Done when": 困难职工帮扶申请 with a PDF on the phone; 受理 and 审核 by the grassroots union,
+    审批 by the county federation in the back office; the worker sees each step and rates the service."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    orgs = build_tree()
+    union, county = orgs["G1111"], orgs["K11"]
+    member = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612)), by=None)
+    operator, reviewer = make_cadre(union, "operator"), make_cadre(union, "approver")
+    county_approver = make_cadre(county, "approver")
+    proof = tmp_path / "诊断证明.pdf"
+    proof.write_bytes(_pdf())
+
+    # The worker signs in, binds the member record, and opens the item from the hall.
+    phone.goto("/w/bind/")
+    _sign_in(phone, sms_outbox, "13912346612")
+    expect(phone).to_have_url(re.compile(r"/w/bind/$"))
+    phone.fill("#id_name", "王芳")
+    phone.fill("#id_id_number", make_id(seq=612))
+    phone.get_by_role("button", name="绑定").click()
+    expect(phone.locator("#membership")).to_contain_text(member.member_number)
+    phone.goto("/w/hall/")
+    _fits(phone)
+    phone.locator("#items").get_by_role("link", name=ITEM).click()
+    expect(phone).to_have_url(re.compile(r"/w/hall/items/hardship_aid/$"))
+    expect(phone.locator("#guide")).to_contain_text("受理 → 审核 → 审批")
+
+    phone.fill("#id_name", "王芳")
+    phone.select_option("#id_category", label="因病致困")
+    phone.fill("#id_household_size", "3")
+    phone.fill("#id_monthly_income", "2400")
+    phone.fill("#id_reason", "爱人住院，医疗费用负担重。")
+    phone.set_input_files("#id_file_proof", str(proof))
+    assert phone.locator("#id_file_proof").evaluate("input => input.files[0].name") == "诊断证明.pdf"
+    _fits(phone)
+    _shot(screenshot, phone, "hall-apply")
+    phone.get_by_role("button", name="提交申请").click()
+    expect(phone).to_have_url(re.compile(r"/w/hall/\d+/$"))
+    app = Application.objects.get()
+    expect(phone.get_by_role("status")).to_contain_text(f"已提交，受理编号 {app.number}")
+    expect(phone.locator("#hall-status")).to_have_text("已提交")
+    expect(phone.locator("#hall-application")).to_contain_text("合肥瑶海机械有限公司工会")
+    expect(phone.locator("#hall-application").get_by_role("link", name="诊断证明.pdf")).to_be_visible()
+    attachment = app.attachments.get()
+    assert (attachment.kind, attachment.size, app.handling_org_id) == ("pdf", len(_pdf()), union.pk)
+    assert (Path(settings.MEDIA_ROOT) / attachment.path).read_bytes() == _pdf()
+    _fits(phone)
+    application_url = phone.url
+
+    # 受理: the grassroots union's operator, from 待我办理.
+    _log_in_cadre(page, operator)
+    page.goto("/admin/hall/application/?mine=1")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(app.number)
+    expect(rows.first).to_contain_text(ITEM)
+    expect(rows.first).to_contain_text("王芳")
+    expect(rows.first).to_contain_text("受理")  # the current step
+    _desk_shot(screenshot, page, "hall-queue")
+    _open_from_queue(page, app.number)
+    for label in ("受理", "退回补正", "不予受理", "转办", "上报"):
+        expect(_detail_button(page, label)).to_be_visible()
+    expect(_detail_button(page, "审批通过")).to_have_count(0)  # not at 受理
+    expect(page.locator("body")).to_contain_text("爱人住院，医疗费用负担重。")
+    _desk_shot(screenshot, page, "hall-detail")
+    with page.expect_download() as download:  # the cadre opens the material the worker attached
+        page.get_by_role("link", name="诊断证明.pdf").click()
+    assert Path(download.value.path()).read_bytes() == _pdf()
+    _act(page, "受理", "材料齐全，予以受理。")
+    app.refresh_from_db()
+    assert (app.status, app.step_name, app.handling_org_id) == ("accepted", "审核", union.pk)
+    page.goto("/admin/hall/application/?mine=1")
+    expect(rows).to_have_count(0)  # 审核 is the approver's: off the operator's queue
+
+    phone.goto(application_url)
+    expect(phone.locator("#hall-status")).to_have_text("已受理")
+    expect(phone.locator("#hall-history")).to_contain_text("材料齐全，予以受理。")
+
+    # 审核: the grassroots union's approver; the application moves up to the county federation.
+    reviewer_page = new_desk()
+    _log_in_cadre(reviewer_page, reviewer)
+    _open_from_queue(reviewer_page, app.number)
+    _act(reviewer_page, "审批通过", "情况属实，同意上报。")
+    app.refresh_from_db()
+    assert (app.status, app.step_name, app.handling_org_id) == ("in_progress", "审批", county.pk)
+
+    phone.reload()
+    expect(phone.locator("#hall-status")).to_have_text("办理中")
+    expect(phone.locator("#hall-application")).to_contain_text("瑶海区总工会")
+
+    # 审批: the county federation's approver.
+    county_page = new_desk()
+    _log_in_cadre(county_page, county_approver)
+    _open_from_queue(county_page, app.number)
+    _act(county_page, "审批通过", "同意帮扶。")
+    app.refresh_from_db()
+    assert (app.status, app.step_role) == ("completed", "")
+
+    # The worker sees every step, and rates the service.
+    phone.reload()
+    expect(phone.locator("#hall-status")).to_have_text("已办结")
+    history = _history(phone)
+    for state in ("已提交", "已受理", "办理中", "已办结"):
+        assert state in history, history
+    assert history.index("已提交") < history.index("已受理") < history.index("办理中") < history.index("已办结")
+    expect(phone.locator("#hall-history")).to_contain_text("同意帮扶。")
+    rating = phone.locator("#rating-form")
+    rating.locator("#id_rating").select_option(label="★★★★★")
+    rating.locator("#id_comment").fill("办理很快，谢谢。")
+    rating.get_by_role("button", name="提交评价").click()
+    expect(phone.get_by_role("status")).to_contain_text("感谢您的评价")
+    expect(phone.locator("#rated")).to_have_text("您的评价：5 星（办理很快，谢谢。）")
+    expect(phone.locator("#rating-form")).to_have_count(0)
+    app.refresh_from_db()
+    assert (app.rating, app.rating_comment) == (5, "办理很快，谢谢。")
+    _fits(phone)
+    _shot(screenshot, phone, "hall-application")
