@@ -124,6 +124,7 @@ class Application(models.Model):
     due_date = models.DateField("办理期限", null=True, blank=True)
     due_uncovered = models.BooleanField("期限含未公布节假日的年份", default=False)
     suspended_on = models.DateField("补正开始日期", null=True, blank=True)
+    reminded_on = models.DateField("最近提醒日期", null=True, blank=True)
     rating = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
     rating_comment = models.CharField("评价", max_length=200, blank=True)
 

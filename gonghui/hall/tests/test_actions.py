@@ -245,3 +245,27 @@ def test_hall_figures_against_hand_counted_applications(tree, applicant):
         "hall.satisfaction": 5.0, "hall.on_time_rate": 100.0}
     assert figures["hall.completion_rate"] == round(100 / 3, 1) and figures["hall.handling_days_p90"] == 0.0
     assert compute(tree["K21"], today, today, prefix="hall.")["hall.received"] == 0
+
+
+def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
+    """Part 4: the periodic reminder: overdue and due-soon applications notify the handlers of the current
+    step in the handling union, once a day; a returned one (clock stopped) is not reminded."""
+    from gonghui.hall.tasks import remind_due
+
+    raw = {"name": "李四", "mobile": "13812345678", "course": "电工"}
+    late = file(tree, applicant, "skills_training", raw=raw)
+    soon = file(tree, applicant, "skills_training", raw=raw)
+    paused = file(tree, applicant, "skills_training", raw=raw)
+    operator = make_cadre(tree["K11"], "operator")
+    make_cadre(tree["K11"], "approver")  # not the step's role: not reminded
+    actions.transition(paused, "return", by=operator, note="补充")
+    today = timezone.localdate()
+    Application.objects.filter(pk__in=[late.pk, paused.pk]).update(due_date=today - datetime.timedelta(days=3))
+    Application.objects.filter(pk=soon.pk).update(due_date=today)
+    assert remind_due(today) == {"overdue": 1, "due_soon": 1, "notified": 2}
+    assert remind_due(today) == {"overdue": 0, "due_soon": 0, "notified": 0}  # once a day
+    texts = sorted(Notification.objects.filter(user=operator).values_list("text", flat=True))
+    assert len(texts) == 2 and "已逾期" in texts[1] + texts[0] and "即将到期" in texts[1] + texts[0]
+    out = io.StringIO()
+    call_command("hall_remind", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"overdue": 0, "due_soon": 0, "notified": 0}
