@@ -85,3 +85,4 @@ def _not_found(request, exc):
 
 api.add_router("/orgs", "gonghui.orgs.api.router")
 api.add_router("/members", "gonghui.members.api.router")
+api.add_router("/hall", "gonghui.hall.api.router")

@@ -117,3 +117,21 @@ def test_queue_filters_bulk_accept_and_export(client, member_worker, tree):
     export = client.post("/admin/hall/application/", {"action": "export_xlsx",
                                                       "_selected_action": [a.pk for a in apps]})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_api_lists_the_queue_and_transitions_through_the_same_actions(client, member_worker, tree):
+    """Part 5: pages and API call the same actions: 待我办理 and a transition by the API, errors in Chinese."""
+    app = actions.file_application(item=ServiceItem.objects.get(code="skills_training"),
+                                   applicant=member_worker.user, applicant_org=tree["G1111"], applicant_name="王五",
+                                   raw={"name": "王五", "mobile": "13812345678", "course": "电工"})
+    login(client, make_cadre(tree["K11"], "operator"))
+    items = client.get("/api/v1/hall/items").json()
+    assert len(items) == 16 and items[3]["code"] == "hardship_aid"
+    queue = client.get("/api/v1/hall/applications?mine=true").json()
+    assert [a["number"] for a in queue["items"]] == [app.number] and queue["items"][0]["step"] == "受理"
+    moved = client.post(f"/api/v1/hall/applications/{app.pk}/transition", {"action": "accept"},
+                        content_type="application/json").json()
+    assert moved["status"] == "accepted" and moved["step"] == "审批"
+    again = client.post(f"/api/v1/hall/applications/{app.pk}/transition", {"action": "accept"},
+                        content_type="application/json")
+    assert again.status_code == 400 and "不能受理" in again.json()["detail"]
