@@ -245,6 +245,12 @@ def test_hall_figures_against_hand_counted_applications(tree, applicant):
         "hall.satisfaction": 5.0, "hall.on_time_rate": 100.0}
     assert figures["hall.completion_rate"] == round(100 / 3, 1) and figures["hall.handling_days_p90"] == 0.0
     assert compute(tree["K21"], today, today, prefix="hall.")["hall.received"] == 0
+    out = io.StringIO()  # by item: the same numbers, on the item's row
+    call_command("hall_stats", "--org", "K11", "--from", str(today), "--to", str(today), "--json", stdout=out)
+    rows = json.loads(out.getvalue())["items"]
+    assert [r["code"] for r in rows] == ["skills_training"]
+    assert {k: rows[0][k] for k in ("hall.received", "hall.completed", "hall.rejected")} == {
+        "hall.received": 3, "hall.completed": 1, "hall.rejected": 1}
 
 
 def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
