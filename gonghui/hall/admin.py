@@ -97,10 +97,13 @@ class ApplicationAdmin(ScopedAdmin):
         return [title for title, _ in columns], rows
 
     def has_add_permission(self, request):
-        return False
+        return scope_org(request.user) is not None and request.user.has_role(*views.FILING_ROLES)
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return views.file_for(request)
 
     def changelist_view(self, request, extra_context=None):
         if request.GET.get("mine") == "1":

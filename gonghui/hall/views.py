@@ -56,8 +56,9 @@ def apply(request, code):
         raise Http404(NOT_FOUND)
     member = worker.member
     form = ItemForm(item.current, request.POST or None, request.FILES or None)
-    if member is None:
-        return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": None})
+    if member is None or not {"worker", "member"} & set(item.current.applicants):
+        return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": None,
+                                                   "union_only": member is not None})
     if request.method == "POST" and form.is_valid():
         try:
             with attachments.atomic_uploads():  # a refusal removes the draft and the files written
@@ -139,3 +140,51 @@ def act(request, object_id, action: str):
         **admin.site.each_context(request), "title": f"{actions.ACTION_LABELS[action]}：{app.number} "
         f"{app.version.item.name}", "app": app, "form": form, "targets": targets, "cancel_url": change_url,
         "submit": actions.ACTION_LABELS[action]})
+
+
+FILING_ROLES = ("operator", "org_admin")
+
+
+def file_for(request):
+    """新建办件 (back office): a union's own application (建会、集体合同备案、经费返还…) or one for a member of the
+    subtree (为他人申请: the member's worker account is the applicant, the cadre is recorded as filing it)."""
+    from gonghui.members.models import Member
+
+    scope = scope_org(request.user)
+    if scope is None or not request.user.has_role(*FILING_ROLES):
+        raise Http404(NOT_FOUND)
+    items = ServiceItem.objects.filter(active=True, current__isnull=False).select_related("current")
+    item = items.filter(code=request.GET.get("item") or request.POST.get("item") or "").first()
+    form = ItemForm(item.current, request.POST or None, request.FILES or None) if item else None
+    member_number = (request.POST.get("member_number") or "").strip()
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            with attachments.atomic_uploads():
+                if member_number:
+                    member = Member.objects.filter(member_number=member_number, status=Member.Status.ACTIVE,
+                                                   org__path__startswith=scope.path).select_related("org").first()
+                    worker = getattr(member, "worker", None) if member else None
+                    if member is None or worker is None:
+                        raise DomainError("本级及下级工会没有该会员证号的在会会员，或其尚未注册职工账号"
+                                          "（须先在“职工之家”登录并实名绑定）。", field="member_number")
+                    applicant, org, name, by = worker.user, member.org, member.name, request.user
+                else:
+                    if "union" not in item.current.applicants:
+                        raise DomainError("该事项由职工本人申请；代为申请请填写会员证号。", field="member_number")
+                    applicant, org, name, by = request.user, scope, scope.name, None
+                app = actions.file_application(item=item, applicant=applicant, applicant_org=org, applicant_name=name,
+                                               raw=form.raw(), on_behalf_by=by, submit=False)
+                for slot, upload in form.uploads().items():
+                    attachments.add_attachment(application=app, slot=slot, upload=upload, by=request.user)
+                missing = attachments.missing_attachments(app)
+                if missing:
+                    raise DomainError(f"请上传：{'、'.join(missing)}。")
+                app = actions.transition(app, "submit", by=request.user)
+        except DomainError as e:
+            form.show(e)
+        else:
+            messages.success(request, f"已提交，受理编号 {app.number}。")
+            return redirect("admin:hall_application_change", app.pk)
+    return render(request, "hall/file_for.html", {
+        **admin.site.each_context(request), "title": "新建办件", "items": items, "item": item, "form": form,
+        "member_number": member_number})

@@ -135,3 +135,25 @@ def test_api_lists_the_queue_and_transitions_through_the_same_actions(client, me
     again = client.post(f"/api/v1/hall/applications/{app.pk}/transition", {"action": "accept"},
                         content_type="application/json")
     assert again.status_code == 400 and "不能受理" in again.json()["detail"]
+
+
+def test_cadre_files_for_the_union_and_on_behalf_of_a_member(client, member_worker, tree, settings, tmp_path):
+    """Part 3 (为他人申请): a union's own application, and one filed for a member, recorded as such; a worker
+    cannot file a union-only item."""
+    login(client, make_cadre(tree["G1111"], "operator"))
+    contract = SimpleUploadedFile("集体合同.pdf", PDF, content_type="application/pdf")
+    response = client.post("/admin/hall/application/add/", {"item": "collective_contract", "signed_on": "2026-05-01",
+                                                            "term": "三年", "file_contract": contract})
+    union_app = Application.objects.get(version__item__code="collective_contract")
+    assert response.status_code == 302 and union_app.applicant_org == tree["G1111"] and union_app.on_behalf_by is None
+    assert union_app.handling_org == tree["K11"] and union_app.applicant_name == "合肥瑶海机械有限公司工会"
+    member = member_worker.member
+    client.post("/admin/hall/application/add/", {"item": "skills_training", "member_number": member.member_number,
+                                                 "name": "王五", "mobile": "13812345678", "course": "焊工"})
+    for_member = Application.objects.get(version__item__code="skills_training")
+    assert for_member.applicant == member_worker.user and for_member.on_behalf_by.username == "u_G1111_operator"
+    refused = client.post("/admin/hall/application/add/", {"item": "skills_training", "member_number": "NO-SUCH",
+                                                           "name": "王五", "mobile": "13812345678", "course": "焊工"})
+    assert "尚未注册职工账号" in refused.content.decode()
+    client.force_login(member_worker.user)
+    assert "由工会提出申请" in client.get("/w/hall/items/fund_refund/").content.decode()

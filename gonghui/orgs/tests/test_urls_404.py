@@ -305,7 +305,8 @@ SAMPLES: dict[str, Sample] = {
     "portal:scan": open_("public: a poster's signed join link; a forged or old one answers 404, names no data"),
     "card_verify": open_("public: a card's signed token; shows only valid/revoked/expired, masked name, union"),
     # The service hall (issue 5): applications, their action pages and files; the worker pages.
-    **_admin_model("hall_application", "hall_app", roles=ALL, hides=[OUTSIDE_HALL], shows=INSIDE_HALL,
+    **_admin_model("hall_application", "hall_app", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_HALL],
+                   shows=INSIDE_HALL,
                    extra_queries=[lambda w: "?q=外区办件", lambda w: "?mine=1", lambda w: "?status=submitted"]),
     **{f"admin:hall_application_{name}": obj(lambda w: {"object_id": w.hall_app.pk})
        for name in ("accept", "approve", "return_", "reject", "transfer", "escalate")},
