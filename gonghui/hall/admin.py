@@ -69,7 +69,7 @@ class ApplicantOrgFilter(TextFilter):
 class ApplicationAdmin(ScopedAdmin):
     list_display = ["number_display", "item", "applicant_name", "applicant_org", "handling_org", "status",
                     "step_display", "due_date", "due_flag", "submitted_at"]
-    list_filter = [MineFilter, "status", ("version__item", admin.RelatedOnlyFieldListFilter), DueFilter,
+    list_filter = [MineFilter, "status", ("version__item", admin.RelatedFieldListFilter), DueFilter,
                    ApplicantOrgFilter]
     list_filter_submit = True
     list_select_related = ["version__item", "applicant_org", "handling_org"]

@@ -1,10 +1,17 @@
 """Figures of the service hall (`hall.`) over the handling unions of a subtree and a period: received
 (受理 counts as the reports count it: submitted), accepted, completed, returned, rejected, completion
-and on-time rates, handling time in working days (mean and p90), satisfaction."""
+and on-time rates, handling time in working days (mean and p90), satisfaction. `item` narrows any of them
+to one service item (`by_item`, `gonghui hall-stats`).
 
+Periods are local (Beijing) days, filtered as half-open ranges of local midnights so that the timestamp
+indexes serve them (`__date__range` casts every row and is badly estimated: bench/README.md, service hall)."""
+
+import datetime
 import statistics
 
-from django.db.models import Avg, Q
+from django.db.models import Avg, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from gonghui.stats.registry import figure
 
@@ -14,15 +21,28 @@ from .models import Application, ApplicationEvent
 S = Application.Status
 
 
+def _span(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[local midnight of start, local midnight after end)."""
+    tz = timezone.get_current_timezone()
+    return (datetime.datetime.combine(start, datetime.time.min, tz),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz))
+
+
 def _apps(org, item: str | None = None):
     apps = Application.objects.filter(handling_org__path__startswith=org.path)
     return apps.filter(version__item__code=item) if item else apps
 
 
 def _events(org, start, end, action: str, item: str | None = None):
-    events = ApplicationEvent.objects.filter(org__path__startswith=org.path, action=action,
-                                             at__date__range=(start, end))
+    since, until = _span(start, end)
+    events = ApplicationEvent.objects.filter(org__path__startswith=org.path, action=action, at__gte=since,
+                                             at__lt=until)
     return events.filter(application__version__item__code=item) if item else events
+
+
+def _done(org, start, end, item: str | None = None):
+    since, until = _span(start, end)
+    return _apps(org, item).filter(status=S.COMPLETED, completed_at__gte=since, completed_at__lt=until)
 
 
 @figure("hall.received", label="网上办事受理数（提交）", unit="件")
@@ -37,7 +57,7 @@ def accepted(org, start, end, item: str | None = None) -> int:
 
 @figure("hall.completed", label="网上办事办结数", unit="件")
 def completed(org, start, end, item: str | None = None) -> int:
-    return _apps(org, item).filter(status=S.COMPLETED, completed_at__date__range=(start, end)).count()
+    return _done(org, start, end, item).count()
 
 
 @figure("hall.returned", label="退回补正", unit="件次")
@@ -52,28 +72,40 @@ def rejected(org, start, end, item: str | None = None) -> int:
 
 @figure("hall.completion_rate", label="办结率", unit="%")
 def completion_rate(org, start, end, item: str | None = None) -> float:
-    """Completed in the period / received in the period (a share of the period's own intake)."""
+    """Completed of the applications submitted in the period / received in the period."""
     got = received(org, start, end, item)
-    done = _apps(org, item).filter(status=S.COMPLETED, submitted_at__date__range=(start, end)).count()
+    since, until = _span(start, end)
+    done = _apps(org, item).filter(status=S.COMPLETED, submitted_at__gte=since, submitted_at__lt=until).count()
     return round(100 * done / got, 1) if got else 0.0
-
-
-def _done(org, start, end, item: str | None = None):
-    return _apps(org, item).filter(status=S.COMPLETED, completed_at__date__range=(start, end))
 
 
 @figure("hall.on_time_rate", label="按时办结率", unit="%")
 def on_time_rate(org, start, end, item: str | None = None) -> float:
+    """Completed in the period on or before the deadline (the local completion day against the due date)."""
     done = _done(org, start, end, item).exclude(due_date__isnull=True)
     total = done.count()
-    on_time = sum(1 for app in done.only("completed_at", "due_date") if app.completed_at.date() <= app.due_date)
+    on_time = done.annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone())) \
+        .filter(day__lte=F("due_date")).count()
     return round(100 * on_time / total, 1) if total else 0.0
 
 
 def _handling_days(org, start, end, item: str | None = None) -> list[int]:
-    """Working days from submission to completion of the period's completed applications."""
-    done = _done(org, start, end, item).exclude(submitted_at__isnull=True).only("submitted_at", "completed_at")
-    return [workdays.workdays_between(app.submitted_at.date(), app.completed_at.date()) for app in done]
+    """Working days from submission to completion (local days) of the period's completed applications,
+    through one cumulative count of working days over the span rather than a walk per application."""
+    tz = timezone.get_current_timezone()
+    pairs = list(_done(org, start, end, item).exclude(submitted_at__isnull=True)
+                 .annotate(s=TruncDate("submitted_at", tzinfo=tz), c=TruncDate("completed_at", tzinfo=tz))
+                 .values_list("s", "c"))  # local days, converted by the database
+    if not pairs:
+        return []
+    first = min(s for s, _ in pairs)
+    last = max(c for _, c in pairs)
+    cumulative, total = {}, 0
+    for offset in range((last - first).days + 1):
+        day = first + datetime.timedelta(days=offset)
+        total += workdays.is_workday(day) if offset else 0  # working days in (first, day]
+        cumulative[day] = total
+    return [max(0, cumulative[c] - cumulative[s]) for s, c in pairs]
 
 
 @figure("hall.handling_days_mean", label="平均办理时长（工作日）", unit="工作日")

@@ -275,3 +275,20 @@ def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
     out = io.StringIO()
     call_command("hall_remind", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {"overdue": 0, "due_soon": 0, "notified": 0}
+
+
+def test_handling_days_count_local_days(tree, applicant):
+    """Part 6: handling time in working days between local (Beijing) days: an application submitted on Monday
+    07:30 and completed on Saturday 07:30 took 4 working days (Tuesday–Friday), not the UTC days' 5."""
+    from gonghui.hall import figures
+
+    raw = {"name": "李四", "mobile": "13812345678", "course": "电工"}
+    app = file(tree, applicant, "skills_training", raw=raw)
+    tz = timezone.get_current_timezone()
+    Application.objects.filter(pk=app.pk).update(
+        status=S.COMPLETED, submitted_at=datetime.datetime(2026, 6, 1, 7, 30, tzinfo=tz),
+        completed_at=datetime.datetime(2026, 6, 6, 7, 30, tzinfo=tz), due_date=datetime.date(2026, 6, 5))
+    day = datetime.date(2026, 6, 6)
+    assert figures.handling_days_mean(tree["K11"], day, day) == 4.0
+    assert figures.on_time_rate(tree["K11"], day, day) == 0.0  # completed the day after its deadline
+    assert figures.completed(tree["K11"], day, day) == 1 and figures.completed(tree["K11"], day, day, "join") == 0
