@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.portal",
     "gonghui.hall",
+    "gonghui.hardship",
     "gonghui.stats",
     "gonghui.demo",
 ]

@@ -79,7 +79,8 @@ def test_form_data_checked_by_the_item_fields(tree, applicant):
 
 def test_three_steps_grassroots_accepts_and_reviews_the_county_approves(tree, applicant):
     """Part 3: 困难职工帮扶申请 — accepted and reviewed by the grassroots union, approved by the county;
-    the applicant is notified at each step; completion has no effect (module pending) and says so."""
+    the applicant is notified at each step. (Its completion effect, a hardship file for a member applicant,
+    is tested in gonghui/hardship; this applicant is no member, so nothing is opened.)"""
     app = file(tree, applicant)
     operator, approver = make_cadre(tree["G1111"], "operator"), make_cadre(tree["G1111"], "approver")
     county = make_cadre(tree["K11"], "approver")
@@ -95,7 +96,7 @@ def test_three_steps_grassroots_accepts_and_reviews_the_county_approves(tree, ap
     assert app.status == S.COMPLETED and app.completed_at is not None
     texts = list(Notification.objects.filter(user=applicant).order_by("id").values_list("text", flat=True))
     assert [t.split("）")[1] for t in texts] == ["已受理。", "已进入下一环节：情况属实", "已办结。"]
-    assert "线下落实" in app.version.guide
+    assert app.version.effect == "hardship_open" and "建立困难职工档案" in app.version.guide
 
 
 @pytest.mark.parametrize("state", [s for s in S.values])

@@ -1,0 +1,173 @@
+"""Writes to hardship files: open (by a cadre, or from an approved 困难职工帮扶申请), pair a cadre, review
+yearly, close with a reason. One transaction each, DomainError in Chinese, a FileEvent and an audit entry."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gonghui.common import audit
+from gonghui.common.errors import DomainError
+from gonghui.members.models import Member
+from gonghui.orgs.queries import scope_org
+
+from .models import FileEvent, HardshipFile, HouseholdMember
+
+MANAGE_ROLES = ("operator", "org_admin")
+REVIEW_INTERVAL = datetime.timedelta(days=365)  # 动态管理: reviewed once a year
+ALREADY_ON_FILE = "该职工已有在档的困难职工档案（一人一档），请在原档案上更新，不能重复建档。"
+
+
+def can_manage(user, member: Member) -> bool:
+    """Open, update, pair, review and close files of members of `user`'s subtree."""
+    scope = scope_org(user)
+    return scope is not None and user.has_role(*MANAGE_ROLES) and member.org.path.startswith(scope.path)
+
+
+def _check(by, member: Member) -> None:
+    if by is not None and not can_manage(by, member):
+        raise DomainError("您没有办理该会员困难帮扶业务的权限。")
+
+
+def _money(value, label: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", "").strip() or "0")
+    except InvalidOperation:
+        raise DomainError(f"{label}应为金额（元）。") from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(f"{label}应为不小于0的金额，最多两位小数。")
+    return amount
+
+
+def per_capita(household: list[dict]) -> Decimal:
+    """家庭人均月收入: the household's monthly incomes over its size, to the fen (half up)."""
+    if not household:
+        raise DomainError("请填写家庭成员（至少包括本人）。", field="household")
+    total = sum((_money(p.get("monthly_income", 0), f"{p.get('name', '')}的月收入") for p in household), Decimal("0"))
+    return (total / len(household)).quantize(Decimal("0.01"))
+
+
+def open_file(*, member: Member, level: str, category: str, household: list[dict], by, causes: list[str] = (),
+              housing: str = "", measures: str = "", responsible=None, source_application=None,
+              opened_on: datetime.date | None = None) -> HardshipFile:
+    """建档. `household`: [{"name", "relation", "monthly_income"}], including the member. One open file per
+    person anywhere (database constraint): a second is refused with the message to update the first."""
+    _check(by, member)
+    if member.status != Member.Status.ACTIVE:
+        raise DomainError("只能为在会会员建立困难职工档案。")
+    if level not in HardshipFile.Level.values:
+        raise DomainError("档案级别应为全国级、省级、市级或县级。", field="level")
+    if category not in HardshipFile.Category.values:
+        raise DomainError("困难类别应为深度困难、相对困难或意外致困。", field="category")
+    for person in household:
+        if not (person.get("name") or "").strip() or not (person.get("relation") or "").strip():
+            raise DomainError("每位家庭成员须填写姓名和与本人关系。", field="household")
+    income = per_capita(household)
+    opened_on = opened_on or timezone.localdate()
+    with transaction.atomic():
+        if HardshipFile.objects.filter(member=member, status=HardshipFile.Status.OPEN).exists():
+            raise DomainError(ALREADY_ON_FILE)
+        try:
+            with transaction.atomic():
+                file = HardshipFile.objects.create(
+                    member=member, org=member.org, level=level, category=category, causes=list(causes),
+                    housing=housing.strip(), per_capita_income=income, measures=measures.strip(),
+                    responsible=responsible, review_due=opened_on + REVIEW_INTERVAL, opened_on=opened_on,
+                    source_application=source_application)
+        except IntegrityError:  # another cadre opened one at the same moment
+            raise DomainError(ALREADY_ON_FILE) from None
+        HouseholdMember.objects.bulk_create([
+            HouseholdMember(file=file, name=p["name"].strip(), relation=p["relation"].strip(),
+                            monthly_income=_money(p.get("monthly_income", 0), "月收入")) for p in household])
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.OPENED, by=by,
+                                 note="由困难职工帮扶申请建档" if source_application else "",
+                                 detail={"level": level, "category": category, "per_capita_income": str(income)})
+        audit.record("hardship_open", actor=by, obj=file, changes={
+            "member": member.member_number, "level": level, "category": category,
+            "per_capita_income": str(income)})
+    return file
+
+
+def _lock(file: HardshipFile) -> HardshipFile:
+    return HardshipFile.objects.select_for_update().select_related("member__org").get(pk=file.pk)
+
+
+def pair(*, file: HardshipFile, cadre, by) -> HardshipFile:
+    """结对帮扶: a cadre of the file's union or above is paired with the household."""
+    with transaction.atomic():
+        file = _lock(file)
+        _check(by, file.member)
+        scope = scope_org(cadre)
+        if scope is None or not file.org.path.startswith(scope.path):
+            raise DomainError("结对干部须为建档工会或其上级工会的干部。", field="paired_cadre")
+        before = str(file.paired_cadre) if file.paired_cadre_id else None
+        file.paired_cadre = cadre
+        file.save(update_fields=["paired_cadre"])
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.PAIRED, by=by, note=str(cadre))
+        audit.record("hardship_pair", actor=by, obj=file, changes={"paired_cadre": [before, str(cadre)]})
+    return file
+
+
+def review(*, file: HardshipFile, by, note: str, category: str | None = None,
+           household: list[dict] | None = None) -> HardshipFile:
+    """年度复核 (动态管理): the household's situation checked again; the next review a year on."""
+    if not (note or "").strip():
+        raise DomainError("请填写复核情况。", field="note")
+    with transaction.atomic():
+        file = _lock(file)
+        _check(by, file.member)
+        if file.status != HardshipFile.Status.OPEN:
+            raise DomainError("该档案已退出，不能复核。")
+        before = {"category": file.category, "per_capita_income": str(file.per_capita_income),
+                  "review_due": str(file.review_due)}
+        if category:
+            if category not in HardshipFile.Category.values:
+                raise DomainError("困难类别应为深度困难、相对困难或意外致困。", field="category")
+            file.category = category
+        if household is not None:
+            file.per_capita_income = per_capita(household)
+            file.household.all().delete()
+            HouseholdMember.objects.bulk_create([
+                HouseholdMember(file=file, name=p["name"].strip(), relation=p["relation"].strip(),
+                                monthly_income=_money(p.get("monthly_income", 0), "月收入")) for p in household])
+        file.review_due = timezone.localdate() + REVIEW_INTERVAL
+        file.save()
+        after = {"category": file.category, "per_capita_income": str(file.per_capita_income),
+                 "review_due": str(file.review_due)}
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.REVIEWED, by=by, note=note.strip()[:300],
+                                 detail=audit.diff(before, after))
+        audit.record("hardship_review", actor=by, obj=file, changes=audit.diff(before, after))
+    return file
+
+
+def close(*, file: HardshipFile, reason: str, by, on: datetime.date | None = None,
+          follow_up_on: datetime.date | None = None, note: str = "") -> HardshipFile:
+    """退出: 解困脱困 or no longer qualifying (retired, moved, deceased, …), with its date; a relapse follow-up
+    date may be set (返困回访). The file stays, closed."""
+    if reason not in HardshipFile.ExitReason.values:
+        raise DomainError("请选择退出原因。", field="exit_reason")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError("退出日期不能晚于今天。", field="exit_on")
+    if follow_up_on is not None and follow_up_on <= on:
+        raise DomainError("返困回访日期应晚于退出日期。", field="follow_up_on")
+    with transaction.atomic():
+        file = _lock(file)
+        _check(by, file.member)
+        if file.status != HardshipFile.Status.OPEN:
+            raise DomainError("该档案已退出。")
+        if on < file.opened_on:
+            raise DomainError("退出日期不能早于建档日期。", field="exit_on")
+        file.status, file.exit_reason, file.exit_on, file.follow_up_on = (
+            HardshipFile.Status.CLOSED, reason, on, follow_up_on)
+        file.save()
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.CLOSED, by=by, note=note.strip()[:300],
+                                 detail={"reason": reason, "on": str(on)})
+        audit.record("hardship_close", actor=by, obj=file, changes={"reason": reason, "on": str(on)})
+    return file
+
+
+def review_due(scope_files, today: datetime.date | None = None):
+    """The due-list of yearly reviews: open files whose review date has come."""
+    return scope_files.filter(status=HardshipFile.Status.OPEN, review_due__lte=today or timezone.localdate())
