@@ -12,7 +12,7 @@ from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 from gonghui.portal.models import Notification
 
-from . import effects, workdays
+from . import attachments, effects, workdays
 from .models import Application, ApplicationEvent, ItemVersion, Level, ServiceItem
 
 S = Application.Status
@@ -115,34 +115,38 @@ def unsealed(data: dict, name: str) -> str:
 
 
 def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applicant_name: str, raw: dict,
-                     on_behalf_by=None, submit: bool = True) -> Application:
-    """File an application under the item's current version, routed to the union that must handle it, and
-    (by default) submit it. `on_behalf_by`: the cadre applying for someone (为他人申请), recorded as such."""
+                     on_behalf_by=None, uploads: dict | None = None, submit: bool = True) -> Application:
+    """File an application under the item's current version, routed to the union that must handle it, with
+    its files (`uploads`: attachment slot → uploaded file), and (by default) submit it — all or nothing, the
+    stored files included. `on_behalf_by`: the cadre applying for someone (为他人申请), recorded as such."""
     version = item.current
     if version is None or not item.active:
         raise DomainError("该事项暂未开放申请。")
     if on_behalf_by is not None and not (on_behalf_by.org_id and applicant_org.is_within(on_behalf_by.org)):
         raise DomainError("只能为本级或下级工会的职工代为申请。")
     data = check_data(version, raw)
-    with transaction.atomic():
+    by = on_behalf_by or applicant
+    with attachments.atomic_uploads():
         application = Application.objects.create(
             version=version, applicant=applicant, applicant_name=applicant_name,
             applicant_org=applicant_org, on_behalf_by=on_behalf_by, data=data,
             handling_org=route(applicant_org, version.steps[0].get("level") or version.level))
         ApplicationEvent.objects.create(application=application, action="create", to_status=S.DRAFT,
-                                        org=application.handling_org, by=on_behalf_by or applicant,
+                                        org=application.handling_org, by=by,
                                         note="工会干部代为申请" if on_behalf_by else "")
-        audit.record("hall_file", actor=on_behalf_by or applicant, obj=application,
+        audit.record("hall_file", actor=by, obj=application,
                      changes={"item": item.code, "version": version.number,
                               "handling_org": str(application.handling_org), "on_behalf": bool(on_behalf_by)})
-    if submit:
-        application = transition(application, "submit", by=on_behalf_by or applicant)
+        for slot, upload in (uploads or {}).items():
+            attachments.add_attachment(application=application, slot=slot, upload=upload, by=by)
+        if submit:
+            application = transition(application, "submit", by=by)
     return application
 
 
 # The state machine -------------------------------------------------------------------------------
 
-def _may_handle(user, application: Application, role: str | None) -> bool:
+def may_handle(user, application: Application, role: str | None) -> bool:
     """`user` holds `role` (any handling role when None) in the handling union or a union above it."""
     org = getattr(user, "org", None)
     if org is None or not application.handling_org.path.startswith(org.path):
@@ -192,12 +196,14 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
             if _is_own(by, app):
                 raise DomainError("不能办理自己提交（或代为提交）的申请。")
             role = None if action in ("transfer", "escalate") else steps[app.step]["role"]
-            if not _may_handle(by, app, role):
+            if not may_handle(by, app, role):
                 raise DomainError("您没有办理该环节的权限（须为办理工会或其上级工会的相应角色）。")
         if action in ("reject", "return") and not note.strip():
             raise DomainError("请填写原因，申请人将看到这段说明。", field="note")
         today = timezone.localdate()
         previous, acting_org = app.status, app.handling_org
+        if action in ("submit", "resubmit") and (missing := attachments.missing_attachments(app)):
+            raise DomainError(f"请上传：{'、'.join(missing)}。", field="attachments")
         if action == "submit":
             app.status, app.submitted_at = S.SUBMITTED, timezone.now()
             deadline = workdays.add_workdays(today, app.version.time_limit_days)

@@ -169,8 +169,8 @@ class ApplicationAdmin(ScopedAdmin):
             return []
         allowed = {name for name, states in actions.ALLOWED.items() if app.status in states} - actions.APPLICANT_ACTIONS
         step_role = app.version.steps[app.step]["role"] if app.step < len(app.version.steps) else None
-        may_step = step_role is not None and actions._may_handle(request.user, app, step_role)
-        may_any = actions._may_handle(request.user, app, None)
+        may_step = step_role is not None and actions.may_handle(request.user, app, step_role)
+        may_any = actions.may_handle(request.user, app, None)
         show = {a for a in allowed if (a in ("transfer", "escalate") and may_any) or may_step}
         return [a for a in super().get_actions_detail(request, object_id)
                 if a.action_name.removeprefix("hall_application_").rstrip("_") in show]

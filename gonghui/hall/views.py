@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from gonghui.common.errors import DomainError
+from gonghui.members.models import Member
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import get_visible_or_404, scope_org
+from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
 from gonghui.portal.queries import worker_of
 
-from . import actions, attachments, queries
+from . import actions, queries
 from .forms import ItemForm, NoteForm, RatingForm, ReasonForm
 from .models import Application, ServiceItem
 
@@ -61,15 +62,8 @@ def apply(request, code):
                                                    "union_only": member is not None})
     if request.method == "POST" and form.is_valid():
         try:
-            with attachments.atomic_uploads():  # a refusal removes the draft and the files written
-                app = actions.file_application(item=item, applicant=request.user, applicant_org=member.org,
-                                               applicant_name=member.name, raw=form.raw(), submit=False)
-                for slot, upload in form.uploads().items():
-                    attachments.add_attachment(application=app, slot=slot, upload=upload, by=request.user)
-                missing = attachments.missing_attachments(app)
-                if missing:
-                    raise DomainError(f"请上传：{'、'.join(missing)}。")
-                app = actions.transition(app, "submit", by=request.user)
+            app = actions.file_application(item=item, applicant=request.user, applicant_org=member.org,
+                                           applicant_name=member.name, raw=form.raw(), uploads=form.uploads())
         except DomainError as e:
             form.show(e)
         else:
@@ -148,8 +142,6 @@ FILING_ROLES = ("operator", "org_admin")
 def file_for(request):
     """新建办件 (back office): a union's own application (建会、集体合同备案、经费返还…) or one for a member of the
     subtree (为他人申请: the member's worker account is the applicant, the cadre is recorded as filing it)."""
-    from gonghui.members.models import Member
-
     scope = scope_org(request.user)
     if scope is None or not request.user.has_role(*FILING_ROLES):
         raise Http404(NOT_FOUND)
@@ -159,27 +151,20 @@ def file_for(request):
     member_number = (request.POST.get("member_number") or "").strip()
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            with attachments.atomic_uploads():
-                if member_number:
-                    member = Member.objects.filter(member_number=member_number, status=Member.Status.ACTIVE,
-                                                   org__path__startswith=scope.path).select_related("org").first()
-                    worker = getattr(member, "worker", None) if member else None
-                    if member is None or worker is None:
-                        raise DomainError("本级及下级工会没有该会员证号的在会会员，或其尚未注册职工账号"
-                                          "（须先在“职工之家”登录并实名绑定）。", field="member_number")
-                    applicant, org, name, by = worker.user, member.org, member.name, request.user
-                else:
-                    if "union" not in item.current.applicants:
-                        raise DomainError("该事项由职工本人申请；代为申请请填写会员证号。", field="member_number")
-                    applicant, org, name, by = request.user, scope, scope.name, None
-                app = actions.file_application(item=item, applicant=applicant, applicant_org=org, applicant_name=name,
-                                               raw=form.raw(), on_behalf_by=by, submit=False)
-                for slot, upload in form.uploads().items():
-                    attachments.add_attachment(application=app, slot=slot, upload=upload, by=request.user)
-                missing = attachments.missing_attachments(app)
-                if missing:
-                    raise DomainError(f"请上传：{'、'.join(missing)}。")
-                app = actions.transition(app, "submit", by=request.user)
+            if member_number:
+                member = visible_to(request.user, Member.objects.select_related("org", "worker")).filter(
+                    member_number=member_number, status=Member.Status.ACTIVE).first()
+                worker = getattr(member, "worker", None) if member else None
+                if member is None or worker is None:
+                    raise DomainError("本级及下级工会没有该会员证号的在会会员，或其尚未注册职工账号"
+                                      "（须先在“职工之家”登录并实名绑定）。", field="member_number")
+                applicant, org, name, by = worker.user, member.org, member.name, request.user
+            else:
+                if "union" not in item.current.applicants:
+                    raise DomainError("该事项由职工本人申请；代为申请请填写会员证号。", field="member_number")
+                applicant, org, name, by = request.user, scope, scope.name, None
+            app = actions.file_application(item=item, applicant=applicant, applicant_org=org, applicant_name=name,
+                                           raw=form.raw(), on_behalf_by=by, uploads=form.uploads())
         except DomainError as e:
             form.show(e)
         else:

@@ -10,3 +10,9 @@ def fresh_workday_cache():
     workdays.clear_cache()
     yield
     workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Attachments are written under MEDIA_ROOT: a temporary one per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -38,9 +39,15 @@ def applicant(django_user_model):
     return django_user_model.objects.create(username="w_applicant")
 
 
+def required_files(code: str) -> dict:
+    """A PDF for each required material of the item (a submission without them is refused)."""
+    return {spec["name"]: SimpleUploadedFile(f"{spec['name']}.pdf", b"%PDF-1.4\n%%EOF\n")
+            for spec in item(code).current.attachments if spec.get("required")}
+
+
 def file(tree, applicant, code="hardship_aid", org="G1111", raw=None, **kwargs) -> Application:
     return actions.file_application(item=item(code), applicant=applicant, applicant_org=tree[org],
-                                    applicant_name="李四", raw=raw or HARDSHIP, **kwargs)
+                                    applicant_name="李四", raw=raw or HARDSHIP, uploads=required_files(code), **kwargs)
 
 
 # Part 3: routing ---------------------------------------------------------------------------------
@@ -293,3 +300,15 @@ def test_handling_days_count_local_days(tree, applicant):
     assert figures.handling_days_mean(tree["K11"], day, day) == 4.0
     assert figures.on_time_rate(tree["K11"], day, day) == 0.0  # completed the day after its deadline
     assert figures.completed(tree["K11"], day, day) == 1 and figures.completed(tree["K11"], day, day, "join") == 0
+
+
+def test_submission_needs_the_required_files(tree, applicant):
+    """Part 3: submitting without a required material is refused, whatever page or API files it."""
+    draft = actions.file_application(item=item("hardship_aid"), applicant=applicant, applicant_org=tree["G1111"],
+                                     applicant_name="李四", raw=HARDSHIP, submit=False)
+    with pytest.raises(DomainError, match="请上传：证明材料"):
+        actions.transition(draft, "submit", by=applicant)
+    with pytest.raises(DomainError, match="请上传：证明材料"):
+        actions.file_application(item=item("hardship_aid"), applicant=applicant, applicant_org=tree["G1111"],
+                                 applicant_name="李四", raw=HARDSHIP)
+    assert list(Application.objects.values_list("status", flat=True)) == [S.DRAFT]  # the refused one left nothing

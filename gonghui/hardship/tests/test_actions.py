@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -93,9 +94,10 @@ def test_pair_review_due_list_and_exit(tree, member_factory):
         actions.review(file=file, by=cadre, note="x")
 
 
-def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outbox):
+def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outbox, settings, tmp_path):
     """Part 1: an approved 困难职工帮扶申请 (service hall effect) becomes a file at the approving county level;
     a second approval for someone on file is noted on the existing file."""
+    settings.MEDIA_ROOT = tmp_path
     member = member_factory(name="王五", id_number="11010519491231002X")
     worker = sign_up(sms_outbox)
     portal_actions.bind_member(worker=worker, name="王五", id_number="11010519491231002X")
@@ -104,11 +106,9 @@ def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outb
            "reason": "爱人住院。"}
 
     def approve_one(n: int):
+        proof = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")
         app = hall_actions.file_application(item=item, applicant=worker.user, applicant_org=tree["G1111"],
-                                            applicant_name="王五", raw=raw)
-        Attachment = app.attachments.model
-        Attachment.objects.create(application=app, slot="proof", filename="p.pdf", kind="pdf", size=1, path="x",
-                                  sha256="0" * 64, uploaded_by=worker.user)
+                                            applicant_name="王五", raw=raw, uploads={"proof": proof})
         app = hall_actions.transition(app, "accept", by=make_cadre(tree["G1111"], "operator", username=f"op{n}"))
         app = hall_actions.transition(app, "approve", by=make_cadre(tree["G1111"], "approver", username=f"ap{n}"))
         return hall_actions.transition(app, "approve", by=make_cadre(tree["K11"], "approver", username=f"county{n}"))
