@@ -13,7 +13,7 @@ from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import scope_org, visible_to
 
-from . import actions, effects, queries, views, workdays
+from . import actions, effects, queries, views
 from .models import Application, HolidayDay, Level, ServiceItem
 
 S = Application.Status
@@ -30,11 +30,7 @@ class MineFilter(admin.SimpleListFilter):
         return [("1", "待我办理")]
 
     def queryset(self, request, queryset):
-        if self.value() != "1":
-            return queryset
-        org = scope_org(request.user)
-        return queryset.filter(status__in=queries.OPEN, handling_org__path__startswith=org.path,
-                               step_role__in=request.user.roles)
+        return queries.waiting_for(request.user, queryset) if self.value() == "1" else queryset
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -45,14 +41,7 @@ class DueFilter(admin.SimpleListFilter):
         return [("overdue", "已逾期"), ("due_soon", "即将到期")]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        open_ = queryset.filter(status__in=queries.OPEN)
-        if self.value() == "overdue":
-            return open_.filter(due_date__lt=today)
-        if self.value() == "due_soon":
-            soon = workdays.add_workdays(today, queries.DUE_SOON_WORKDAYS).date
-            return open_.filter(due_date__gte=today, due_date__lte=soon)
-        return queryset
+        return queries.with_due_flag(queryset, self.value()) if self.value() else queryset
 
 
 class ApplicantOrgFilter(TextFilter):

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
+from gonghui.orgs.queries import get_visible_or_404, visible_to
 
 from . import actions, queries
 from .models import Application
@@ -42,9 +42,13 @@ class ApplicationOut(Schema):
     status: str
     step: str = Field(alias="step_name")
     due_date: datetime.date | None
-    due_flag: str = ""
+    due_flag: str = Field("", description="overdue 已逾期、due_soon 即将到期，或空")
     submitted_at: datetime.datetime | None
     completed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_due_flag(obj: Application) -> str:
+        return queries.due_flag(obj)
 
 
 class ApplicationFilter(Schema):
@@ -60,9 +64,7 @@ class TransitionIn(Schema):
     to_org: str | None = Field(None, description="转办的目标工会（组织代码）")
 
 
-def _out(app: Application) -> Application:
-    app.due_flag = queries.due_flag(app)
-    return app
+_RELATED = ("version__item", "applicant_org", "handling_org")
 
 
 @router.get("/items", response=list[ItemOut], summary="办事项目录（当前版本）")
@@ -73,26 +75,21 @@ def list_items(request):
 @router.get("/applications", response=list[ApplicationOut], summary="办件列表（本账号子树内；mine=待我办理）")
 @paginate(LimitOffsetPagination)
 def list_applications(request, filters: Query[ApplicationFilter]):
-    apps = visible_to(request.user, Application.objects.select_related("version__item", "applicant_org",
-                                                                        "handling_org"))
+    apps = visible_to(request.user, Application.objects.select_related(*_RELATED))
     if filters.mine:
-        apps = apps.filter(status__in=queries.OPEN, handling_org__path__startswith=scope_org(request.user).path,
-                           step_role__in=request.user.roles)
+        apps = queries.waiting_for(request.user, apps)
     if filters.status:
         apps = apps.filter(status=filters.status)
     if filters.item:
         apps = apps.filter(version__item__code=filters.item)
     if filters.due:
-        apps = [a for a in apps.filter(status__in=queries.OPEN).order_by("due_date")[:2000]
-                if queries.due_flag(a) == filters.due]
-        return [_out(a) for a in apps]
-    return [_out(a) for a in apps.order_by("-submitted_at", "-id")]
+        apps = queries.with_due_flag(apps, filters.due)
+    return apps.order_by("-submitted_at", "-id")  # paginated in SQL
 
 
 @router.get("/applications/{int:application_id}", response=ApplicationOut, summary="办件详情")
 def get_application(request, application_id: int):
-    return _out(get_visible_or_404(request.user, Application.objects.select_related(
-        "version__item", "applicant_org", "handling_org"), pk=application_id))
+    return get_visible_or_404(request.user, Application.objects.select_related(*_RELATED), pk=application_id)
 
 
 @router.post("/applications/{int:application_id}/transition", response=ApplicationOut,
@@ -101,4 +98,4 @@ def transition(request, application_id: int, payload: TransitionIn):
     app = get_visible_or_404(request.user, Application, pk=application_id)
     to_org = get_visible_or_404(request.user, Org, code=payload.to_org) if payload.to_org else None
     app = actions.transition(app, payload.action, by=request.user, note=payload.note, to_org=to_org)
-    return _out(Application.objects.select_related("version__item", "applicant_org", "handling_org").get(pk=app.pk))
+    return Application.objects.select_related(*_RELATED).get(pk=app.pk)

@@ -4,6 +4,8 @@ import datetime
 
 from django.utils import timezone
 
+from gonghui.orgs.queries import scope_org
+
 from . import workdays
 from .models import Application, ServiceItem
 
@@ -30,3 +32,23 @@ def due_flag(application: Application, today: datetime.date | None = None) -> st
     if workdays.workdays_between(today, application.due_date) <= DUE_SOON_WORKDAYS:
         return "due_soon"
     return ""
+
+
+def waiting_for(user, queryset):
+    """待我办理: open applications handled in `user`'s subtree at a step whose role `user` holds (one indexed
+    filter on `step_role`). The admin's filter and the API both use it."""
+    org = scope_org(user)
+    if org is None:
+        return queryset.none()
+    return queryset.filter(status__in=OPEN, handling_org__path__startswith=org.path, step_role__in=user.roles)
+
+
+def with_due_flag(queryset, flag: str, today: datetime.date | None = None):
+    """The open applications of `queryset` that `due_flag` marks `flag` ("overdue" or "due_soon"), in SQL."""
+    today = today or timezone.localdate()
+    open_ = queryset.filter(status__in=OPEN)
+    if flag == "overdue":
+        return open_.filter(due_date__lt=today)
+    # due_soon: at most DUE_SOON_WORKDAYS working days left, i.e. before the next working day after those.
+    limit = workdays.add_workdays(today, DUE_SOON_WORKDAYS + 1).date
+    return open_.filter(due_date__gte=today, due_date__lt=limit)

@@ -312,3 +312,18 @@ def test_submission_needs_the_required_files(tree, applicant):
         actions.file_application(item=item("hardship_aid"), applicant=applicant, applicant_org=tree["G1111"],
                                  applicant_name="李四", raw=HARDSHIP)
     assert list(Application.objects.values_list("status", flat=True)) == [S.DRAFT]  # the refused one left nothing
+
+
+def test_due_filter_in_sql_agrees_with_the_row_flag(tree, applicant):
+    """Part 4: the lists' due filter (SQL, used by the admin and the API) marks exactly what each row's flag
+    says, over two weeks of deadlines around a weekend."""
+    from gonghui.hall import queries
+
+    raw = {"name": "李四", "mobile": "13812345678", "course": "电工"}
+    today = datetime.date(2026, 6, 3)  # a Wednesday
+    for offset in range(-3, 11):
+        app = file(tree, applicant, "skills_training", raw=raw)
+        Application.objects.filter(pk=app.pk).update(due_date=today + datetime.timedelta(days=offset))
+    apps = Application.objects.all()
+    for flag in ("overdue", "due_soon"):
+        assert set(queries.with_due_flag(apps, flag, today)) == {a for a in apps if queries.due_flag(a, today) == flag}
