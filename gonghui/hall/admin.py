@@ -11,7 +11,7 @@ from unfold.decorators import action, display
 
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
-from gonghui.orgs.queries import scope_org, visible_to
+from gonghui.orgs.queries import scope_org, visible_or_none
 
 from . import actions, effects, queries, views
 from .models import Application, HolidayDay, Level, ServiceItem
@@ -152,8 +152,7 @@ class ApplicationAdmin(ScopedAdmin):
             for e in obj.events.select_related("org", "by")))
 
     def get_actions_detail(self, request, object_id):
-        app = visible_to(request.user, Application.objects.select_related("version", "handling_org")) \
-            .filter(pk=object_id).first() if str(object_id).isdigit() else None
+        app = visible_or_none(request.user, Application.objects.select_related("version", "handling_org"), object_id)
         if app is None or app.applicant_id == request.user.pk or app.on_behalf_by_id == request.user.pk:
             return []
         allowed = {name for name, states in actions.ALLOWED.items() if app.status in states} - actions.APPLICANT_ACTIONS

@@ -14,7 +14,7 @@ from unfold.decorators import action
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
+from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_or_none
 
 from . import actions, import_views, queries, views
 from .forms import MemberForm
@@ -36,14 +36,6 @@ class OrgSubtreeFilter(TextFilter):
             return queryset
         org = get_visible_or_404(request.user, Org, code=code)
         return queryset.filter(org__path__startswith=org.path)
-
-
-def _visible(user, queryset, object_id):
-    """The object for deciding which buttons to show, or None (the page itself answers 404)."""
-    try:
-        return visible_to(user, queryset).filter(pk=object_id).first()
-    except (ValueError, TypeError):
-        return None
 
 
 def _search_by_member(queryset, term: str):
@@ -136,7 +128,7 @@ class MemberAdmin(ScopedAdmin):
     # --- detail actions -------------------------------------------------------------------------
 
     def get_actions_detail(self, request, object_id):
-        member = _visible(request.user, Member.objects.only("status", "org"), object_id)
+        member = visible_or_none(request.user, Member.objects.only("status", "org"), object_id)
         allowed = {"timeline"}
         if member is not None and queries.can_reveal(request.user):
             allowed.add("reveal")
@@ -226,7 +218,7 @@ class TransferAdmin(ScopedAdmin):
         return views.request_transfer(request)
 
     def get_actions_detail(self, request, object_id):
-        transfer = _visible(request.user, Transfer.objects.select_related("member__org", "to_org"), object_id)
+        transfer = visible_or_none(request.user, Transfer.objects.select_related("member__org", "to_org"), object_id)
         allowed = set()
         if transfer is not None and transfer.status == Transfer.Status.PENDING:
             if queries.can_approve_transfer(request.user, transfer.member):

@@ -35,6 +35,15 @@ def visible_to(user, queryset: models.QuerySet | type[models.Model]) -> models.Q
     return queryset.filter(queryset.model.scope_q(org))
 
 
+def visible_or_none(user, queryset: models.QuerySet | type[models.Model], object_id):
+    """The object with primary key `object_id` inside `user`'s subtree, or None: for deciding which
+    buttons a page shows (the page itself answers 404 through `get_visible_or_404`)."""
+    try:
+        return visible_to(user, queryset).filter(pk=object_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
 def get_visible_or_404(user, queryset: models.QuerySet | type[models.Model], **lookup):
     """The object matching `lookup` inside `user`'s subtree, else Http404 (the same for "does not
     exist", "not yours" and a malformed id). An attempt at an object that exists elsewhere is audited."""

@@ -10,19 +10,12 @@ from unfold.decorators import action
 
 from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
-from gonghui.orgs.queries import visible_to
+from gonghui.orgs.queries import visible_or_none
 
 from . import actions, queries, views
 from .models import JoinApplication, JoinLink, MemberCard
 
 MANAGERS = set(queries.MANAGE_ROLES)
-
-
-def _visible(user, queryset, object_id):
-    try:
-        return visible_to(user, queryset).filter(pk=object_id).first()
-    except (ValueError, TypeError):
-        return None
 
 
 @admin.register(JoinApplication)
@@ -48,7 +41,7 @@ class JoinApplicationAdmin(ScopedAdmin):
         return False
 
     def get_actions_detail(self, request, object_id):
-        application = _visible(request.user, JoinApplication.objects.select_related("org"), object_id)
+        application = visible_or_none(request.user, JoinApplication.objects.select_related("org"), object_id)
         if (application is None or application.status != JoinApplication.Status.SUBMITTED
                 or not queries.can_decide_applications(request.user, application.org)):
             return []
@@ -87,7 +80,7 @@ class JoinLinkAdmin(ScopedAdmin):
         obj.pk, obj.version, obj.revoked = link.pk, link.version, link.revoked
 
     def get_actions_detail(self, request, object_id):
-        link = _visible(request.user, JoinLink.objects.select_related("org"), object_id)
+        link = visible_or_none(request.user, JoinLink.objects.select_related("org"), object_id)
         if link is None or not queries.can_manage_join_link(request.user, link.org):
             return []
         hidden = {"poster_png", "poster_pdf", "revoke"} if link.revoked else set()
@@ -95,7 +88,7 @@ class JoinLinkAdmin(ScopedAdmin):
                 if a.action_name.removeprefix("portal_joinlink_") not in hidden]
 
     def _link(self, request, object_id) -> JoinLink:
-        link = _visible(request.user, JoinLink.objects.select_related("org"), object_id)
+        link = visible_or_none(request.user, JoinLink.objects.select_related("org"), object_id)
         if link is None or not queries.can_manage_join_link(request.user, link.org):
             raise Http404("未找到该记录。")
         return link
@@ -153,14 +146,14 @@ class MemberCardAdmin(ScopedAdmin):
         return False
 
     def get_actions_detail(self, request, object_id):
-        card = _visible(request.user, MemberCard.objects.select_related("member__org"), object_id)
+        card = visible_or_none(request.user, MemberCard.objects.select_related("member__org"), object_id)
         if card is None or card.revoked_at is not None or not queries.can_manage_cards(request.user, card):
             return []
         return super().get_actions_detail(request, object_id)
 
     @action(description="注销", url_path="revoke", icon="block")
     def revoke(self, request, object_id):
-        card = _visible(request.user, MemberCard.objects.select_related("member__org"), object_id)
+        card = visible_or_none(request.user, MemberCard.objects.select_related("member__org"), object_id)
         if card is None or not queries.can_manage_cards(request.user, card):
             raise Http404("未找到该记录。")
         if request.method != "POST":
