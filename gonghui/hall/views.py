@@ -133,7 +133,9 @@ def act(request, object_id, action: str):
     return render(request, "hall/act.html", {
         **admin.site.each_context(request), "title": f"{actions.ACTION_LABELS[action]}：{app.number} "
         f"{app.version.item.name}", "app": app, "form": form, "targets": targets, "cancel_url": change_url,
-        "submit": actions.ACTION_LABELS[action]})
+        "submit": actions.ACTION_LABELS[action], "form_id": "hall-act-form",
+        "intro": f"申请人：{app.applicant_name}（{app.applicant_org.name}）· 办理工会：{app.handling_org.name} · "
+                 f"当前环节：{app.step_name or '—'}"})
 
 
 FILING_ROLES = ("operator", "org_admin")

@@ -51,8 +51,8 @@ def _page(request, template: str, title: str, **context):
 
 
 def _form_page(request, title: str, form, *, cancel_url: str, intro: str = "", submit: str = "确认", **context):
-    return _page(request, "members/action_form.html", title, form=form, cancel_url=cancel_url, intro=intro,
-                 submit=submit, **context)
+    return _page(request, "common/action_form.html", title, form=form, cancel_url=cancel_url, intro=intro,
+                 submit=submit, form_id="member-action-form", **context)
 
 
 def _show_error(form, error: DomainError) -> None:

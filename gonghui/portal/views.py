@@ -328,9 +328,9 @@ def _application_for_decision(request, object_id) -> JoinApplication:
 def _admin_page(request, title: str, form, *, cancel_url: str, intro: str = "", submit: str = "确认"):
     from django.contrib import admin
 
-    return render(request, "members/action_form.html", {
+    return render(request, "common/action_form.html", {
         **admin.site.each_context(request), "title": title, "form": form, "cancel_url": cancel_url, "intro": intro,
-        "submit": submit})
+        "submit": submit, "form_id": "member-action-form"})
 
 
 def accept(request, object_id):
