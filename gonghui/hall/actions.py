@@ -7,7 +7,7 @@ import decimal
 from django.db import transaction
 from django.utils import timezone
 
-from gonghui.common import audit, idcard, mobile, pii
+from gonghui.common import audit, idcard, mobile, money, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 from gonghui.portal.models import Notification
@@ -77,15 +77,16 @@ def check_data(version: ItemVersion, raw: dict) -> dict:
                 value = day.isoformat()
             except ValueError:
                 raise DomainError(f"“{label}”应为日期，如 2026-05-01。", field=name) from None
-        elif kind in ("number", "money"):
+        elif kind == "money":
+            value = str(money.parse_yuan(value, label=label, field=name))
+        elif kind == "number":
             try:
                 number = decimal.Decimal(str(value).replace(",", "").strip())
             except decimal.InvalidOperation:
                 raise DomainError(f"“{label}”应为数字。", field=name) from None
-            if number < 0 or (kind == "money" and number != number.quantize(decimal.Decimal("0.01"))):
-                what = "金额（元，最多两位小数）" if kind == "money" else "数字"
-                raise DomainError(f"“{label}”应为不小于0的{what}。", field=name)
-            value = str(number.quantize(decimal.Decimal("0.01")) if kind == "money" else number)
+            if not number.is_finite() or number < 0:
+                raise DomainError(f"“{label}”应为不小于0的数字。", field=name)
+            value = str(number)
         elif kind == "choice":
             if str(value) not in spec.get("choices", []):
                 raise DomainError(f"“{label}”请从列表中选择。", field=name)

@@ -2,13 +2,14 @@
 yearly, close with a reason. One transaction each, DomainError in Chinese, a FileEvent and an audit entry."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
+from gonghui.common.money import parse_yuan
 from gonghui.members.models import Member
 from gonghui.orgs.queries import scope_org
 
@@ -30,22 +31,23 @@ def _check(by, member: Member) -> None:
         raise DomainError("您没有办理该会员困难帮扶业务的权限。")
 
 
-def _money(value, label: str) -> Decimal:
-    try:
-        amount = Decimal(str(value).replace(",", "").strip() or "0")
-    except InvalidOperation:
-        raise DomainError(f"{label}应为金额（元）。") from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(f"{label}应为不小于0的金额，最多两位小数。")
-    return amount
-
-
 def per_capita(household: list[dict]) -> Decimal:
     """家庭人均月收入: the household's monthly incomes over its size, to the fen (half up)."""
     if not household:
         raise DomainError("请填写家庭成员（至少包括本人）。", field="household")
-    total = sum((_money(p.get("monthly_income", 0), f"{p.get('name', '')}的月收入") for p in household), Decimal("0"))
+    total = sum((parse_yuan(p.get("monthly_income", 0), label=f"{p.get('name', '')}的月收入", field="household")
+                 for p in household), Decimal("0"))
     return (total / len(household)).quantize(Decimal("0.01"))
+
+
+def _write_household(file: HardshipFile, household: list[dict]) -> None:
+    for person in household:
+        if not (person.get("name") or "").strip() or not (person.get("relation") or "").strip():
+            raise DomainError("每位家庭成员须填写姓名和与本人关系。", field="household")
+    HouseholdMember.objects.bulk_create([
+        HouseholdMember(file=file, name=p["name"].strip(), relation=p["relation"].strip(),
+                        monthly_income=parse_yuan(p.get("monthly_income", 0), label="月收入", field="household"))
+        for p in household])
 
 
 def open_file(*, member: Member, level: str, category: str, household: list[dict], by, causes: list[str] = (),
@@ -60,9 +62,6 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
         raise DomainError("档案级别应为全国级、省级、市级或县级。", field="level")
     if category not in HardshipFile.Category.values:
         raise DomainError("困难类别应为深度困难、相对困难或意外致困。", field="category")
-    for person in household:
-        if not (person.get("name") or "").strip() or not (person.get("relation") or "").strip():
-            raise DomainError("每位家庭成员须填写姓名和与本人关系。", field="household")
     income = per_capita(household)
     opened_on = opened_on or timezone.localdate()
     with transaction.atomic():
@@ -77,9 +76,7 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
                     source_application=source_application)
         except IntegrityError:  # another cadre opened one at the same moment
             raise DomainError(ALREADY_ON_FILE) from None
-        HouseholdMember.objects.bulk_create([
-            HouseholdMember(file=file, name=p["name"].strip(), relation=p["relation"].strip(),
-                            monthly_income=_money(p.get("monthly_income", 0), "月收入")) for p in household])
+        _write_household(file, household)
         FileEvent.objects.create(file=file, kind=FileEvent.Kind.OPENED, by=by,
                                  note="由困难职工帮扶申请建档" if source_application else "",
                                  detail={"level": level, "category": category, "per_capita_income": str(income)})
@@ -128,9 +125,7 @@ def review(*, file: HardshipFile, by, note: str, category: str | None = None,
         if household is not None:
             file.per_capita_income = per_capita(household)
             file.household.all().delete()
-            HouseholdMember.objects.bulk_create([
-                HouseholdMember(file=file, name=p["name"].strip(), relation=p["relation"].strip(),
-                                monthly_income=_money(p.get("monthly_income", 0), "月收入")) for p in household])
+            _write_household(file, household)
         file.review_due = timezone.localdate() + REVIEW_INTERVAL
         file.save()
         after = {"category": file.category, "per_capita_income": str(file.per_capita_income),
