@@ -9,18 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from gonghui.conftest import PASSWORD, build_tree, make_cadre
+from gonghui.conftest import build_tree, make_cadre
 from gonghui.hall.models import Application
 from gonghui.members.actions import join_member
 from gonghui.members.tests.conftest import make_facts, make_id
+from tests.browser.steps import fits, log_in_cadre, phone_shot, sign_in_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_WIDTH = 375
 ITEM = "困难职工帮扶申请"
 
 
@@ -47,17 +45,6 @@ def _pdf() -> bytes:
     return bytes(out)
 
 
-def _fits(page: Page) -> None:
-    """The page fits the phone's width: nothing to scroll sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, page.url
-
-
-def _shot(screenshot, page: Page, name: str) -> None:
-    """As in test_worker_journey: a full-page capture from the bottom of the page (the fixed tab bar is drawn
-    where the viewport was), with the last box typed in blurred so that its focus ring is not taken for an error."""
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    screenshot(page, name)
 
 
 def _desk_shot(screenshot, page: Page, name: str) -> None:
@@ -71,28 +58,6 @@ def _desk_shot(screenshot, page: Page, name: str) -> None:
     page.set_viewport_size(viewport)
 
 
-def _sign_in(phone: Page, outbox, mobile: str) -> None:
-    expect(phone).to_have_url(re.compile(r"/w/login/"))
-    phone.fill("#id_mobile", mobile)
-    phone.get_by_role("button", name="获取验证码").click()
-    expect(phone.locator("#code-status")).to_contain_text("验证码已发送")
-    phone.fill("#id_code", re.search(r"验证码是(\d{6})", outbox[-1]["text"]).group(1))
-    phone.get_by_role("button", name="登录", exact=True).click()
-
-
-def _log_in_cadre(page: Page, user) -> None:
-    """Password, then the authenticator's code."""
-    device = TOTPDevice.objects.get(user=user)
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.fill("#id_token", f"{code:0{device.digits}d}")
-    page.locator("#two-factor-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def _detail_button(page: Page, label: str):
@@ -139,14 +104,14 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
 
     # The worker signs in, binds the member record, and opens the item from the hall.
     phone.goto("/w/bind/")
-    _sign_in(phone, sms_outbox, "13912346612")
+    sign_in_worker(phone, sms_outbox, "13912346612")
     expect(phone).to_have_url(re.compile(r"/w/bind/$"))
     phone.fill("#id_name", "王芳")
     phone.fill("#id_id_number", make_id(seq=612))
     phone.get_by_role("button", name="绑定").click()
     expect(phone.locator("#membership")).to_contain_text(member.member_number)
     phone.goto("/w/hall/")
-    _fits(phone)
+    fits(phone)
     phone.locator("#items").get_by_role("link", name=ITEM).click()
     expect(phone).to_have_url(re.compile(r"/w/hall/items/hardship_aid/$"))
     expect(phone.locator("#guide")).to_contain_text("受理 → 审核 → 审批")
@@ -158,8 +123,8 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     phone.fill("#id_reason", "爱人住院，医疗费用负担重。")
     phone.set_input_files("#id_file_proof", str(proof))
     assert phone.locator("#id_file_proof").evaluate("input => input.files[0].name") == "诊断证明.pdf"
-    _fits(phone)
-    _shot(screenshot, phone, "hall-apply")
+    fits(phone)
+    phone_shot(screenshot, phone, "hall-apply")
     phone.get_by_role("button", name="提交申请").click()
     expect(phone).to_have_url(re.compile(r"/w/hall/\d+/$"))
     app = Application.objects.get()
@@ -170,11 +135,11 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     attachment = app.attachments.get()
     assert (attachment.kind, attachment.size, app.handling_org_id) == ("pdf", len(_pdf()), union.pk)
     assert (Path(settings.MEDIA_ROOT) / attachment.path).read_bytes() == _pdf()
-    _fits(phone)
+    fits(phone)
     application_url = phone.url
 
     # 受理: the grassroots union's operator, from 待我办理.
-    _log_in_cadre(page, operator)
+    log_in_cadre(page, operator)
     page.goto("/admin/hall/application/?mine=1")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
@@ -204,7 +169,7 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
 
     # 审核: the grassroots union's approver; the application moves up to the county federation.
     reviewer_page = new_desk()
-    _log_in_cadre(reviewer_page, reviewer)
+    log_in_cadre(reviewer_page, reviewer)
     _open_from_queue(reviewer_page, app.number)
     _act(reviewer_page, "审批通过", "情况属实，同意上报。")
     app.refresh_from_db()
@@ -216,7 +181,7 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
 
     # 审批: the county federation's approver.
     county_page = new_desk()
-    _log_in_cadre(county_page, county_approver)
+    log_in_cadre(county_page, county_approver)
     _open_from_queue(county_page, app.number)
     _act(county_page, "审批通过", "同意帮扶。")
     app.refresh_from_db()
@@ -239,5 +204,5 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     expect(phone.locator("#rating-form")).to_have_count(0)
     app.refresh_from_db()
     assert (app.rating, app.rating_comment) == (5, "办理很快，谢谢。")
-    _fits(phone)
-    _shot(screenshot, phone, "hall-application")
+    fits(phone)
+    phone_shot(screenshot, phone, "hall-application")

@@ -7,65 +7,24 @@ The worker's pages are driven on a 375 px wide phone and must fit it: no page sc
 import re
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from gonghui.conftest import PASSWORD, build_tree, make_cadre
+from gonghui.conftest import build_tree, make_cadre
 from gonghui.members.actions import join_member
 from gonghui.members.models import Member
 from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.portal import actions
 from gonghui.portal.models import JoinApplication, QrScan
 from gonghui.portal.tokens import join_token
+from tests.browser.steps import fits, log_in_cadre, phone_shot, sign_in_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_WIDTH = 375
 
 
-def _fits(page: Page) -> None:
-    """The page fits the phone's width: nothing to scroll sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, page.url
 
 
-def _shot(screenshot, page: Page, name: str) -> None:
-    """A full-page screenshot taken from the bottom of the page: the tab bar is `position: fixed`, and a
-    full-page capture draws it where the viewport was, across the middle of a long form otherwise. The
-    last box typed in is blurred, so that its focus ring is not taken for an error."""
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    screenshot(page, name)
 
-
-def _last_code(outbox) -> str:
-    return re.search(r"验证码是(\d{6})", outbox[-1]["text"]).group(1)
-
-
-def _sign_in(phone: Page, outbox, mobile: str) -> None:
-    """On the login page: ask for a code (htmx answers under the form), type it, 登录."""
-    expect(phone).to_have_url(re.compile(r"/w/login/"))
-    phone.fill("#id_mobile", mobile)
-    phone.get_by_role("button", name="获取验证码").click()
-    expect(phone.locator("#code-status")).to_contain_text("验证码已发送")
-    assert outbox[-1]["to"] == mobile
-    phone.fill("#id_code", _last_code(outbox))
-    phone.get_by_role("button", name="登录", exact=True).click()
-
-
-def _log_in_cadre(page: Page, user) -> None:
-    """Password, then the authenticator's code, as in test_cadre_journey."""
-    device = TOTPDevice.objects.get(user=user)
-    page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.fill("#id_token", f"{code:0{device.digits}d}")
-    page.locator("#two-factor-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def _open_application(page: Page, name: str) -> None:
@@ -104,11 +63,11 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     member = join_member(org=orgs["G1111"], facts=make_facts(name="王芳", id_number=make_id(seq=202)), by=None)
 
     phone.goto("/w/")
-    _sign_in(phone, sms_outbox, "13912345678")
+    sign_in_worker(phone, sms_outbox, "13912345678")
     expect(phone).to_have_url(re.compile(r"/w/$"))
     expect(phone.locator("#membership")).to_contain_text("尚未关联会员记录")
     expect(phone.locator("#membership")).to_contain_text("139****5678")
-    _fits(phone)
+    fits(phone)
 
     phone.get_by_role("link", name="我已是会员：实名绑定").click()
     expect(phone).to_have_url(re.compile(r"/w/bind/$"))
@@ -127,8 +86,8 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     expect(card).to_contain_text(member.member_number)
     expect(card).to_contain_text("合肥瑶海机械有限公司工会")
     expect(card.locator("#card-qr svg")).to_be_visible()
-    _fits(phone)
-    _shot(screenshot, phone, "portal-card")
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-card")
 
     verify_url = phone.locator("#card-qr").get_attribute("data-verify-url")
     assert re.search(r"/v/[^/]+/$", verify_url), verify_url
@@ -139,8 +98,8 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     expect(checker.locator("#verify-org")).to_have_text("合肥瑶海机械有限公司工会")
     expect(checker.locator("body")).not_to_contain_text("王芳")
     expect(checker.locator("body")).not_to_contain_text(member.member_number)
-    _fits(checker)
-    _shot(screenshot, checker, "portal-verify")
+    fits(checker)
+    phone_shot(screenshot, checker, "portal-verify")
 
 
 def test_worker_applies_by_qr_and_approver_accepts(phone: Page, page: Page, regions, sms_outbox, screenshot):
@@ -155,7 +114,7 @@ def test_worker_applies_by_qr_and_approver_accepts(phone: Page, page: Page, regi
     phone.goto(f"/w/join/q/{join_token(link)}/")
     expect(phone).to_have_url(re.compile(r"/w/login/\?next="))
     assert QrScan.objects.filter(link=link).count() == 1
-    _sign_in(phone, sms_outbox, "13912345679")
+    sign_in_worker(phone, sms_outbox, "13912345679")
     # Back to the union's form, still counted as a scan (the session remembers the QR code).
     expect(phone).to_have_url(re.compile(rf"/w/join/{union.pk}/\?via=qr$"))
     expect(phone.locator(".org-name")).to_have_text("合肥瑶海机械有限公司工会")
@@ -163,15 +122,15 @@ def test_worker_applies_by_qr_and_approver_accepts(phone: Page, page: Page, regi
 
     _fill_application(phone, name="赵敏", id_number=make_id(seq=302), mobile="13912345679",
                       employer="合肥瑶海机械有限公司")
-    _fits(phone)
-    _shot(screenshot, phone, "portal-join-form")
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-join-form")
     phone.get_by_role("button", name="提交申请").click()
     expect(phone).to_have_url(re.compile(r"/w/applications/\d+/$"))
     expect(phone.locator("#application-status")).to_have_text("待审核")
     application = JoinApplication.objects.get()
     assert (application.name, application.channel, application.org_id) == ("赵敏", "qr", union.pk)
 
-    _log_in_cadre(page, approver)
+    log_in_cadre(page, approver)
     _accept(page, "赵敏")
     member = Member.objects.get(name="赵敏")
     assert (member.org_id, member.status) == (union.pk, Member.Status.ACTIVE)
@@ -184,8 +143,8 @@ def test_worker_applies_by_qr_and_approver_accepts(phone: Page, page: Page, regi
     expect(membership).to_contain_text("在会")
     expect(phone.locator("#notifications")).to_contain_text("您加入合肥瑶海机械有限公司工会的申请已通过")
     expect(phone.locator("#applications")).to_contain_text("已通过")
-    _fits(phone)
-    _shot(screenshot, phone, "portal-home-member")
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-home-member")
 
     phone.locator("#notifications").get_by_role("link").first.click()
     expect(phone).to_have_url(re.compile(r"/w/card/$"))
@@ -200,7 +159,7 @@ def test_returned_application_corrected_and_resubmitted(phone: Page, page: Page,
     approver = make_cadre(union, "approver")
 
     phone.goto(f"/w/join/{union.pk}/")
-    _sign_in(phone, sms_outbox, "13912345670")
+    sign_in_worker(phone, sms_outbox, "13912345670")
     expect(phone).to_have_url(re.compile(rf"/w/join/{union.pk}/$"))
     expect(phone.get_by_text("申请方式：查找工会")).to_be_visible()
     _fill_application(phone, name="钱多多", id_number=make_id(seq=402), mobile="13912345670", employer="明光路")
@@ -208,7 +167,7 @@ def test_returned_application_corrected_and_resubmitted(phone: Page, page: Page,
     expect(phone.locator("#application-status")).to_have_text("待审核")
     application_url = phone.url
 
-    _log_in_cadre(page, approver)
+    log_in_cadre(page, approver)
     _open_application(page, "钱多多")
     page.get_by_role("link", name="退回").click()
     page.fill("#id_reason", "工作单位请填写全称")
@@ -227,8 +186,8 @@ def test_returned_application_corrected_and_resubmitted(phone: Page, page: Page,
     expect(form.locator("#id_id_number")).to_have_value("")
     form.locator("#id_id_number").fill(make_id(seq=402))
     form.locator("#id_employer_name").fill("合肥明光路商贸有限公司")
-    _fits(phone)
-    _shot(screenshot, phone, "portal-application-returned")
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-application-returned")
     form.get_by_role("button", name="重新提交").click()
     expect(phone.get_by_role("status")).to_contain_text("已重新提交")
     expect(phone.locator("#application-status")).to_have_text("待审核")
@@ -251,7 +210,7 @@ def test_application_error_keeps_what_was_typed(phone: Page, regions, sms_outbox
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
 
     phone.goto(f"/w/join/{union.pk}/")
-    _sign_in(phone, sms_outbox, "13912345671")
+    sign_in_worker(phone, sms_outbox, "13912345671")
     _fill_application(phone, name="孙丽", id_number=wrong, mobile="13912345671", employer="合肥瑶海机械有限公司")
     phone.get_by_role("button", name="提交申请").click()
     expect(phone).to_have_url(re.compile(rf"/w/join/{union.pk}/$"))
@@ -262,5 +221,5 @@ def test_application_error_keeps_what_was_typed(phone: Page, regions, sms_outbox
     expect(phone.locator("#id_employer_name")).to_have_value("合肥瑶海机械有限公司")
     expect(phone.locator("#id_worker_group")).to_have_value("courier")
     assert not JoinApplication.objects.exists()
-    _fits(phone)
-    _shot(screenshot, phone, "portal-join-form-error")
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-join-form-error")
