@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "gonghui.portal",
     "gonghui.hall",
     "gonghui.hardship",
+    "gonghui.ledger",
+    "gonghui.mutualaid",
     "gonghui.stats",
     "gonghui.demo",
 ]

@@ -1,0 +1,291 @@
+"""Writes to the ledger: approve (审批), record the payment (发放登记, by someone else), reverse (冲销), and the
+bulk disbursement (批量发放, e.g. 送温暖) with its preview. One transaction each, DomainError in Chinese,
+an audit entry for every approval and entry, the union's running book kept in the same transaction."""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gonghui.common import audit
+from gonghui.common.errors import DomainError
+from gonghui.common.money import parse_yuan
+from gonghui.members.models import Member
+from gonghui.orgs.models import Org
+from gonghui.orgs.queries import scope_org
+
+from .models import Approval, Disbursement, Entry, FundSource, PaymentKind, UnionTotal
+
+APPROVE_ROLES = ("approver", "org_admin")
+RECORD_ROLES = ("operator", "org_admin")
+ALREADY_PAID = "该审批已登记发放，不能重复发放。"
+SAME_PERSON = "审批人与发放登记人不能为同一人（审批与发放登记分离）。"
+
+
+def new_key() -> str:
+    """An idempotency key for a form: the same submission twice records one payment."""
+    return uuid.uuid4().hex
+
+
+def _in_scope(user, org: Org) -> bool:
+    scope = scope_org(user)
+    return scope is not None and org.path.startswith(scope.path)
+
+
+def can_approve(user, org: Org) -> bool:
+    return _in_scope(user, org) and user.has_role(*APPROVE_ROLES)
+
+
+def can_record(user, org: Org) -> bool:
+    return _in_scope(user, org) and user.has_role(*RECORD_ROLES)
+
+
+def open_file(member: Member):
+    from gonghui.hardship.models import HardshipFile
+
+    return HardshipFile.objects.filter(member=member, status=HardshipFile.Status.OPEN).first()
+
+
+def earlier_same_kind(member: Member, kind: PaymentKind, on: datetime.date) -> list[Entry]:
+    """Payments of `kind` to `member` within the kind's duplicate window before `on` (and not reversed):
+    what the duplicate check (重复领取提示) warns about."""
+    if not kind.duplicate_days:
+        return []
+    since = on - datetime.timedelta(days=kind.duplicate_days)
+    return list(Entry.objects.filter(member=member, kind=kind, reversal_of__isnull=True, reversed_by__isnull=True,
+                                     paid_on__gt=since, paid_on__lte=on).select_related("org"))
+
+
+def duplicate_warning(member: Member, kind: PaymentKind, on: datetime.date) -> str:
+    earlier = earlier_same_kind(member, kind, on)
+    if not earlier:
+        return ""
+    shown = "、".join(f"{e.paid_on:%Y-%m-%d} {e.amount} 元（{e.org.name}）" for e in earlier[:3])
+    return f"注意：{kind.duplicate_days}天内已领取过{kind.name}：{shown}。"
+
+
+def _check_payable(member: Member, kind: PaymentKind, fund_source: FundSource):
+    """(hardship file or None) — refuses inactive kinds, sources and members, and 先建档后帮扶."""
+    if not kind.active:
+        raise DomainError(f"帮扶类别“{kind.name}”已停用。", field="kind")
+    if not fund_source.active:
+        raise DomainError(f"资金来源“{fund_source.name}”已停用。", field="fund_source")
+    if member.status != Member.Status.ACTIVE:
+        raise DomainError(f"{member.name}不是在会会员，不能发放。")
+    file = open_file(member)
+    if kind.requires_file and file is None:
+        raise DomainError(f"{kind.name}须先建档后帮扶：{member.name}没有在档的困难职工档案，请先建档。")
+    return file
+
+
+def approve(*, member: Member, kind: PaymentKind, fund_source: FundSource, amount, by, org: Org | None = None,
+            reason: str = "", source: str = "", batch: Disbursement | None = None) -> Approval:
+    """审批: `by` (审核人 or 单位管理员 of `org` or above) decides to pay. `org` is the paying union, by default
+    the member's. The payment is recorded later by someone else (`record_payment`)."""
+    org = org or member.org
+    if by is not None and not can_approve(by, org):
+        raise DomainError("您没有审批该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
+    if not member.org.path.startswith(org.path):
+        raise DomainError("只能审批本工会及下级工会会员的帮扶。")
+    amount = parse_yuan(amount, label="金额", field="amount")
+    if amount <= 0:
+        raise DomainError("金额应大于 0 元。", field="amount")
+    with transaction.atomic():
+        file = _check_payable(member, kind, fund_source)
+        try:
+            with transaction.atomic():
+                approval = Approval.objects.create(
+                    member=member, org=org, kind=kind, fund_source=fund_source, amount=amount, reason=reason.strip(),
+                    hardship_file=file, batch=batch, source=source, approved_by=by)
+        except IntegrityError:
+            raise DomainError("该业务已有审批，不能重复审批。") from None
+        audit.record("ledger_approve", actor=by, obj=approval, changes={
+            "member": member.member_number, "kind": kind.code, "fund_source": fund_source.code,
+            "amount": str(amount), "org": org.name, "source": source})
+    return approval
+
+
+def _add_to_total(entry: Entry) -> None:
+    key = {"org_id": entry.org_id, "year": entry.paid_on.year, "kind_id": entry.kind_id,
+           "fund_source_id": entry.fund_source_id}
+    if UnionTotal.objects.filter(**key).update(amount=F("amount") + entry.amount, entries=F("entries") + 1):
+        return
+    try:
+        with transaction.atomic():
+            UnionTotal.objects.create(**key, amount=entry.amount, entries=1)
+    except IntegrityError:  # created by a concurrent payment in between
+        UnionTotal.objects.filter(**key).update(amount=F("amount") + entry.amount, entries=F("entries") + 1)
+
+
+def _write_entry(approval: Approval, *, by, paid_on: datetime.date, key: str, note: str = "",
+                 reversal_of: Entry | None = None) -> Entry:
+    amount = -reversal_of.amount if reversal_of else approval.amount
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                member=approval.member, org=approval.org, kind=approval.kind, fund_source=approval.fund_source,
+                amount=amount, paid_on=paid_on, approval=approval,
+                approved_by=by if reversal_of else approval.approved_by, recorded_by=by, idempotency_key=key,
+                reversal_of=reversal_of, note=note.strip()[:200])
+    except IntegrityError:  # the constraints: paid already (a concurrent click), or the same key reused
+        raise DomainError("该冲销已登记。" if reversal_of else ALREADY_PAID) from None
+    _add_to_total(entry)
+    audit.record("ledger_reverse" if reversal_of else "ledger_pay", actor=by, obj=entry, changes={
+        "member": approval.member.member_number, "kind": approval.kind.code, "amount": str(amount),
+        "paid_on": str(paid_on), "approval": approval.pk,
+        **({"reversal_of": reversal_of.pk} if reversal_of else {})})
+    return entry
+
+
+def _check_recorder(approval: Approval, by) -> None:
+    if by is not None and not can_record(by, approval.org):
+        raise DomainError("您没有登记该工会帮扶资金发放的权限（须为本级或上级工会的经办人）。")
+    if by is not None and by.pk == approval.approved_by_id:
+        raise DomainError(SAME_PERSON)
+
+
+def record_payment(*, approval: Approval, by, key: str, paid_on: datetime.date | None = None,
+                   note: str = "") -> Entry:
+    """发放登记: the payment of an approval, recorded once. The same `key` again (a double submission)
+    returns the entry already written; another key for a paid approval is refused — the row lock makes
+    the second of two simultaneous clicks wait and then see the payment, and the database constraint
+    `one_payment_per_approval` stands behind both."""
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise DomainError("发放日期不能晚于今天。", field="paid_on")
+    with transaction.atomic():
+        done = Entry.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            if done.approval_id != approval.pk:
+                raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
+            return done
+        approval = Approval.objects.select_for_update().select_related(
+            "member", "org", "kind", "fund_source").get(pk=approval.pk)
+        _check_recorder(approval, by)
+        if approval.status != Approval.Status.APPROVED:
+            raise DomainError(ALREADY_PAID if approval.status == Approval.Status.PAID else "该审批已冲销，不能发放。")
+        entry = _write_entry(approval, by=by, paid_on=paid_on, key=key, note=note)
+        approval.status = Approval.Status.PAID
+        approval.save(update_fields=["status"])
+    return entry
+
+
+def reverse(*, entry: Entry, by, reason: str) -> Entry:
+    """冲销: a wrong payment is undone by an entry of the opposite amount (the first stays). By a 审核人 or
+    单位管理员 of the paying union or above; the approval is marked reversed (a new approval pays again)."""
+    if not (reason or "").strip():
+        raise DomainError("请填写冲销原因。", field="reason")
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().select_related("approval__member", "org").get(pk=entry.pk)
+        if by is not None and not can_approve(by, entry.org):
+            raise DomainError("您没有冲销该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
+        if entry.reversal_of_id is not None:
+            raise DomainError("冲销分录不能再冲销。")
+        if Entry.objects.filter(reversal_of=entry).exists():
+            raise DomainError("该分录已冲销。")
+        reversal = _write_entry(entry.approval, by=by, paid_on=timezone.localdate(), key=f"reversal:{entry.pk}",
+                                note=f"冲销：{reason.strip()}", reversal_of=entry)
+        Approval.objects.filter(pk=entry.approval_id).update(status=Approval.Status.REVERSED)
+    return reversal
+
+
+# Bulk disbursement ------------------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    member: Member
+    problem: str = ""  # refuses the whole batch
+    warning: str = ""  # shown, does not refuse
+
+
+@dataclass
+class Preview:
+    lines: list[Line] = field(default_factory=list)
+    amount_each: Decimal = Decimal("0")
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.lines) and not any(line.problem for line in self.lines)
+
+    @property
+    def problems(self) -> list[Line]:
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount_each * len(self.lines)
+
+
+def preview_disbursement(*, org: Org, kind: PaymentKind, fund_source: FundSource, amount_each, members: list[Member],
+                         by, on: datetime.date | None = None) -> Preview:
+    """What a bulk disbursement would do, line by line, writing nothing: each member's problem (outside the
+    union, not a member, 先建档后帮扶, listed twice) and duplicate warning."""
+    if by is not None and not can_approve(by, org):
+        raise DomainError("您没有审批该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
+    amount = parse_yuan(amount_each, label="每户金额", field="amount_each")
+    if amount <= 0:
+        raise DomainError("每户金额应大于 0 元。", field="amount_each")
+    if not members:
+        raise DomainError("名单为空：请至少列出一名会员。", field="members")
+    on = on or timezone.localdate()
+    seen: set[int] = set()
+    preview = Preview(amount_each=amount)
+    for member in members:
+        line = Line(member)
+        if member.pk in seen:
+            line.problem = "名单中重复出现。"
+        elif not member.org.path.startswith(org.path):
+            line.problem = f"不是{org.name}或其下级工会的会员。"
+        else:
+            try:
+                _check_payable(member, kind, fund_source)
+            except DomainError as e:
+                line.problem = e.message
+        seen.add(member.pk)
+        line.warning = duplicate_warning(member, kind, on)
+        preview.lines.append(line)
+    return preview
+
+
+def approve_disbursement(*, title: str, org: Org, kind: PaymentKind, fund_source: FundSource, amount_each,
+                         members: list[Member], by) -> Disbursement:
+    """The one confirmation of a bulk disbursement: every line approved, or (any line with a problem)
+    nothing at all."""
+    if not (title or "").strip():
+        raise DomainError("请填写批次名称（如“2026年春节送温暖”）。", field="title")
+    preview = preview_disbursement(org=org, kind=kind, fund_source=fund_source, amount_each=amount_each,
+                                   members=members, by=by)
+    if not preview.ok:
+        first = preview.problems[0]
+        raise DomainError(f"名单中有{len(preview.problems)}人不能发放（如{first.member.name}：{first.problem}），"
+                          "请修改名单后重新预览；本批次未保存任何记录。")
+    with transaction.atomic():
+        batch = Disbursement.objects.create(title=title.strip(), org=org, kind=kind, fund_source=fund_source,
+                                            amount_each=preview.amount_each, approved_by=by)
+        for line in preview.lines:
+            approve(member=line.member, kind=kind, fund_source=fund_source, amount=preview.amount_each, by=by,
+                    org=org, reason=batch.title, batch=batch)
+        audit.record("ledger_batch_approve", actor=by, obj=batch, changes={
+            "lines": len(preview.lines), "amount_each": str(preview.amount_each), "total": str(preview.total)})
+    return batch
+
+
+def record_disbursement(*, batch: Disbursement, by, key: str, paid_on: datetime.date | None = None) -> list[Entry]:
+    """发放登记 for a whole batch in one transaction: every line's entry, or none (any refusal undoes it all)."""
+    with transaction.atomic():
+        batch = Disbursement.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == Disbursement.Status.PAID:
+            raise DomainError("该批次已登记发放，不能重复发放。")
+        if by is not None and by.pk == batch.approved_by_id:
+            raise DomainError(SAME_PERSON)
+        approvals = list(batch.approvals.order_by("id"))
+        entries = [record_payment(approval=a, by=by, key=f"{key}:{a.pk}", paid_on=paid_on) for a in approvals]
+        batch.status = Disbursement.Status.PAID
+        batch.save(update_fields=["status"])
+        audit.record("ledger_batch_pay", actor=by, obj=batch, changes={
+            "entries": len(entries), "total": str(sum((e.amount for e in entries), Decimal("0")))})
+    return entries

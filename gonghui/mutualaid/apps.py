@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MutualaidConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "gonghui.mutualaid"
+    verbose_name = "职工互助保障"
