@@ -28,7 +28,7 @@ class Command(BaseCommand):
             org, year, kind, source = d["key"]
             self.stdout.write(
                 f"不一致：{orgs.get(org, org)} {year}年 {kinds.get(kind, kind)}/{sources.get(source, source)}："
-                f"台账合计 {d['stored'][0]} 元（{d['stored'][1]} 笔），分录重算 {d['recomputed'][0]} 元"
+                f"台账合计 {d['stored'][0]:.2f} 元（{d['stored'][1]} 笔），分录重算 {d['recomputed'][0]:.2f} 元"
                 f"（{d['recomputed'][1]} 笔）")
         labels = {"approved_but_paid": "已有发放分录但审批仍为待发放",
                   "paid_without_entry": "审批为已发放但没有发放分录"}
