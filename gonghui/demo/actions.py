@@ -37,6 +37,7 @@ from gonghui.orgs.models import ALPHABET, STEP, Employer, Org, OrgEvent, path_st
 
 from . import members as demo_members
 from .generator import ROOT_CODE, OrgSpec, Plan, build_plan
+from .programs import load_programs
 
 DEMO_DEVICE = "演示设备"
 DEFAULT_SEED = 2026
@@ -134,6 +135,7 @@ def load_demo(*, scale: str, seed: int = DEFAULT_SEED, progress=None, workers: i
         user = create_cadre(username=username, password=demo_password(username), org=orgs[plan.places[place]],
                             roles=set(roles), full_name=f"演示{username}", must_change_password=False)
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, key=demo_totp_key(seed, username), confirmed=True)
+    load_programs(say)
     audit.record("demo_load", obj=root, actor_name="命令行", changes={
         "scale": scale, "seed": seed, "orgs": len(plan.orgs), "employers": len(plan.employers), "members": members,
         "accounts": [a[0] for a in ACCOUNTS],

@@ -1,0 +1,44 @@
+"""The demo province's programs: a few hardship files in the demo county (plans, a paired cadre, one due for
+review), aid paid on the ledger (a 送温暖 batch approved by the county and recorded by the town), so the
+back-office pages and figures show something after `make run`. Written through the actions, like a user."""
+
+import datetime
+
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.hardship import actions as hardship
+from gonghui.ledger import actions as ledger
+from gonghui.ledger.models import FundSource, PaymentKind
+from gonghui.members.models import Member
+
+CATEGORIES = ["deep", "relative", "accident", "relative", "deep", "relative"]
+CAUSES = [["因病"], ["因残"], ["意外事故"], ["子女教育"], ["因病", "失业"], ["因灾"]]
+
+
+def load_programs(say) -> None:
+    county, town = User.objects.get(username="xian"), User.objects.get(username="zhen")
+    members = list(Member.objects.filter(org__path__startswith=town.org.path, status=Member.Status.ACTIVE)
+                   .select_related("org").order_by("id")[:len(CATEGORIES)])
+    if len(members) < 2:
+        return
+    today = timezone.localdate()
+    files = []
+    for i, (member, category) in enumerate(zip(members, CATEGORIES, strict=False)):
+        household = [{"name": member.name, "relation": "本人", "monthly_income": 1200 + 150 * i},
+                     {"name": "家属", "relation": "配偶", "monthly_income": 300 * (i % 3)}]
+        files.append(hardship.open_file(
+            member=member, level="county", category=category, household=household, by=county,
+            causes=CAUSES[i], housing="自有住房" if i % 2 else "租住", measures="生活救助、结对走访、就业推荐",
+            responsible=town, opened_on=today - datetime.timedelta(days=400 - 30 * i)))
+    hardship.pair(file=files[0], cadre=town, by=county)
+    warmth, union = PaymentKind.objects.get(code="warmth"), FundSource.objects.get(code="union")
+    batch = ledger.approve_disbursement(title=f"{today.year}年春节送温暖", org=town.org, kind=warmth,
+                                        fund_source=union, amount_each="500", members=members[:4], by=county)
+    ledger.record_disbursement(batch=batch, by=town, key="demo-warmth",
+                               paid_on=max(today - datetime.timedelta(days=20), files[3].opened_on))
+    living = ledger.approve(member=members[0], kind=PaymentKind.objects.get(code="living"),
+                            fund_source=FundSource.objects.get(code="central"), amount="1200", by=county,
+                            reason="大病住院后生活困难")
+    ledger.record_payment(approval=living, by=town, key="demo-living")
+    say(f"困难职工档案 {len(files)} 份，送温暖 {len(members[:4])} 户已发放。")
