@@ -106,6 +106,34 @@ def pair(*, file: HardshipFile, cadre, by) -> HardshipFile:
     return file
 
 
+def set_plan(*, file: HardshipFile, by, measures: str, responsible=None,
+             review_due: datetime.date | None = None) -> HardshipFile:
+    """一人一策: the household's measures, the cadre responsible and the next review date."""
+    if not (measures or "").strip():
+        raise DomainError("请填写帮扶措施。", field="measures")
+    if review_due is not None and review_due < timezone.localdate():
+        raise DomainError("下次复核日期不能早于今天。", field="review_due")
+    with transaction.atomic():
+        file = _lock(file)
+        _check(by, file.member)
+        if file.status != HardshipFile.Status.OPEN:
+            raise DomainError("该档案已退出，不能修改帮扶计划。")
+        if responsible is not None:
+            scope = scope_org(responsible)
+            if scope is None or not file.org.path.startswith(scope.path):
+                raise DomainError("责任人须为建档工会或其上级工会的干部。", field="responsible")
+        before = audit.snapshot(file, ["measures", "responsible", "review_due"])
+        file.measures = measures.strip()
+        file.responsible = responsible
+        file.review_due = review_due or file.review_due
+        file.save(update_fields=["measures", "responsible", "review_due"])
+        changes = audit.diff(before, audit.snapshot(file, ["measures", "responsible", "review_due"]))
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by, note="更新帮扶计划（一人一策）",
+                                 detail=changes)
+        audit.record("hardship_plan", actor=by, obj=file, changes=changes)
+    return file
+
+
 def review(*, file: HardshipFile, by, note: str, category: str | None = None,
            household: list[dict] | None = None) -> HardshipFile:
     """年度复核 (动态管理): the household's situation checked again; the next review a year on."""

@@ -120,3 +120,25 @@ def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outb
     approve_one(2)
     assert HardshipFile.objects.filter(member=member).count() == 1
     assert FileEvent.objects.filter(file=file, kind="updated").count() == 1
+
+
+def test_plan_measures_responsible_and_review_date(tree, member_factory):
+    """Part 1 (一人一策): the plan is set on the file — measures, responsible cadre, review date — audited and in
+    the file's history; an outside responsible cadre, a past review date and a closed file are refused."""
+    member = member_factory(name="郑计划")
+    cadre = make_cadre(tree["K11"], "operator")
+    file = open_for(member, cadre)
+    helper = make_cadre(tree["T111"], "operator", username="t111_helper")
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    file = actions.set_plan(file=file, by=cadre, measures="医疗救助＋就业推荐", responsible=helper, review_due=due)
+    assert (file.measures, file.responsible, file.review_due) == ("医疗救助＋就业推荐", helper, due)
+    event = file.events.get(kind="updated")
+    assert event.note == "更新帮扶计划（一人一策）" and event.detail["measures"] == ["", "医疗救助＋就业推荐"]
+    assert AuditEntry.objects.filter(action="hardship_plan").count() == 1
+    with pytest.raises(DomainError, match="责任人须为"):
+        actions.set_plan(file=file, by=cadre, measures="x", responsible=make_cadre(tree["K21"], "operator"))
+    with pytest.raises(DomainError, match="不能早于今天"):
+        actions.set_plan(file=file, by=cadre, measures="x", review_due=timezone.localdate() - datetime.timedelta(1))
+    actions.close(file=file, reason="relieved", by=cadre)
+    with pytest.raises(DomainError, match="已退出"):
+        actions.set_plan(file=file, by=cadre, measures="x")
