@@ -7,4 +7,4 @@ class HardshipConfig(AppConfig):
     verbose_name = "困难职工帮扶"
 
     def ready(self) -> None:
-        from . import effects  # noqa: F401  (registers the hall effect that opens a file)
+        from . import effects, figures  # noqa: F401  (registers the hall effect that opens a file, hardship.* figures)

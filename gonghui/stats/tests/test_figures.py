@@ -15,7 +15,7 @@ YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
 
 
 def test_registry_keys_are_prefixed_by_app():
-    assert all(key.split(".")[0] in {"orgs", "members", "portal", "hall"} for key in REGISTRY)
+    assert all(key.split(".")[0] in {"orgs", "members", "portal", "hall", "hardship", "mutualaid"} for key in REGISTRY)
     assert {"orgs.unions_total", "orgs.unions_new", "orgs.congress_rate", "orgs.disclosure_rate",
             "orgs.employers_100plus", "orgs.employers_100plus_unionized"} <= set(REGISTRY)
 
@@ -76,5 +76,7 @@ def test_stats_command_json(tree):
     data = json.loads(out.getvalue())
     assert data["org"] == "C1" and data["from"] == "2026-01-01" and data["to"] == "2026-12-31"
     assert data["figures"]["orgs.unions_total"] == 8
-    assert all(key.startswith(("orgs.", "members.", "portal.", "hall.")) for key in data["figures"])
+    apps = ("orgs.", "members.", "portal.", "hall.", "hardship.", "mutualaid.")
+    assert all(key.startswith(apps) for key in data["figures"])
     assert data["figures"]["portal.applications_received"] == 0
+    assert data["figures"]["hardship.aid_amount"] == 0 and data["figures"]["hardship.on_file"] == 0

@@ -1,5 +1,6 @@
 import datetime
 import json
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -41,4 +42,5 @@ class Command(BaseCommand):
 
 
 def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    # Money figures (万元) are Decimals rounded to the cent: as JSON numbers they print exactly as reports do.
+    return json.dumps(obj, ensure_ascii=False, default=lambda v: float(v) if isinstance(v, Decimal) else str(v))

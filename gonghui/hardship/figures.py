@@ -1,0 +1,157 @@
+"""Figures of hardship relief (`hardship.`) over an org's subtree and a period [start, end]:
+
+- ``hardship.on_file`` and its breakdown by level (全国级/省级/市级/县级) and category (深度困难/相对困难/
+  意外致困): the households on file **at `end`**, counted in the union that opened the file (建档工会):
+  opened on or before `end` and not exited by then (exit date after `end`, or still open). Level and
+  category are the file's current ones (a review that changed the category counts back in time too).
+- ``hardship.opened`` / ``hardship.exited`` (and ``exited_relieved``, 解困脱困): files opened / exited in
+  the period.
+- ``hardship.paired``: households on file at `end` with a paired cadre (结对帮扶; the current pairing).
+- ``hardship.helped``: distinct members whose aid entries (ledger `Entry` of a kind of program "aid")
+  paid in the period add up to more than nothing, in the subtree of the paying union (`Entry.org`).
+- ``hardship.aid_amount``, ``hardship.aid_<kind code>`` and ``hardship.aid_from_<source code>``: the aid
+  paid in the period in 万元 (two places, half up, as the reports print them), net of reversals: a
+  reversal entry counts on its own date (as the union's running book counts it), so a payment reversed
+  in a later period stays in its own period's figure and is taken off the later one.
+
+`by_kind()` and `by_source()` give the same amounts for every kind and fund source configured, seeded or not."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+
+from gonghui.ledger.models import Entry, FundSource, PaymentKind
+from gonghui.stats.registry import figure
+
+from .models import HardshipFile
+
+WAN = Decimal("10000")
+CENT = Decimal("0.01")
+File = HardshipFile
+# The seeded kinds and sources (ledger migration 0002) get a figure each; others are in by_kind/by_source.
+SEEDED_KINDS = ("living", "medical", "serious_illness", "education", "warmth", "employment")
+SEEDED_SOURCES = ("central", "provincial", "union", "donation")
+# breakdown name → (label part, condition on a file)
+BREAKDOWN = {
+    "": ("", Q()),
+    **{value: (label, Q(level=value)) for value, label in File.Level.choices},
+    **{value: (label, Q(category=value)) for value, label in File.Category.choices},
+}
+
+
+def wan(yuan: Decimal | None) -> Decimal:
+    """元 → 万元 with two places, half up (0 for no amount)."""
+    return ((yuan or Decimal("0")) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _files(org):
+    return File.objects.filter(org__path__startswith=org.path)
+
+
+def _on_file_q(end) -> Q:
+    return Q(opened_on__lte=end) & (Q(exit_on__isnull=True) | Q(exit_on__gt=end))
+
+
+def on_file_at(org, end) -> dict[str, int]:
+    """{breakdown ("total", a level, a category, "paired"): households on file at `end`}, in one query."""
+    counts = {name or "total": Count("pk", filter=condition) for name, (_, condition) in BREAKDOWN.items()}
+    return _files(org).filter(_on_file_q(end)).aggregate(**counts, paired=Count("pk", filter=Q(
+        paired_cadre__isnull=False)))
+
+
+def _aid(org, start, end):
+    """Aid entries (payments and reversals) paid in the period by unions of the subtree."""
+    return Entry.objects.filter(org__path__startswith=org.path, paid_on__range=(start, end),
+                                kind__program=PaymentKind.Program.AID)
+
+
+def _of_which(label: str, part: str) -> str:
+    return f"{label}：其中{part}" if part else label
+
+
+for _name, (_part, _) in BREAKDOWN.items():
+    _key = _name or "total"
+    figure(f"hardship.on_file_{_name}" if _name else "hardship.on_file",
+           label=_of_which("期末在档困难职工", _part), unit="户")(
+        lambda org, start, end, k=_key: on_file_at(org, end)[k])
+
+
+@figure("hardship.opened", label="期内新建档困难职工", unit="户")
+def opened(org, start, end) -> int:
+    return _files(org).filter(opened_on__range=(start, end)).count()
+
+
+@figure("hardship.exited", label="期内退出困难职工档案", unit="户")
+def exited(org, start, end) -> int:
+    return _files(org).filter(exit_on__range=(start, end)).count()
+
+
+@figure("hardship.exited_relieved", label="期内退出困难职工档案：其中解困脱困", unit="户")
+def exited_relieved(org, start, end) -> int:
+    return _files(org).filter(exit_on__range=(start, end), exit_reason=File.ExitReason.RELIEVED).count()
+
+
+@figure("hardship.paired", label="期末已结对帮扶困难职工", unit="户")
+def paired(org, start, end) -> int:
+    return on_file_at(org, end)["paired"]
+
+
+@figure("hardship.helped", label="期内受帮扶困难职工", unit="户")
+def helped(org, start, end) -> int:
+    """Distinct members with a net positive sum of aid paid in the period (a payment reversed within the
+    period helped nobody)."""
+    return _aid(org, start, end).values("member").annotate(net=Sum("amount")).filter(net__gt=0).count()
+
+
+@figure("hardship.aid_amount", label="期内发放帮扶资金", unit="万元")
+def aid_amount(org, start, end) -> Decimal:
+    return wan(_aid(org, start, end).aggregate(s=Sum("amount"))["s"])
+
+
+def aid_of_kind(org, start, end, code: str) -> Decimal:
+    return wan(_aid(org, start, end).filter(kind__code=code).aggregate(s=Sum("amount"))["s"])
+
+
+def aid_from_source(org, start, end, code: str) -> Decimal:
+    return wan(_aid(org, start, end).filter(fund_source__code=code).aggregate(s=Sum("amount"))["s"])
+
+
+_KIND_LABELS = {"living": "生活救助", "medical": "医疗救助", "serious_illness": "大病救助",
+                "education": "助学（金秋助学）", "warmth": "送温暖", "employment": "就业帮扶"}
+_SOURCE_LABELS = {"central": "中央财政帮扶资金", "provincial": "省级财政", "union": "工会经费", "donation": "社会捐赠"}
+for _code in SEEDED_KINDS:
+    figure(f"hardship.aid_{_code}", label=f"期内发放帮扶资金：其中{_KIND_LABELS[_code]}", unit="万元")(
+        lambda org, start, end, c=_code: aid_of_kind(org, start, end, c))
+for _code in SEEDED_SOURCES:
+    figure(f"hardship.aid_from_{_code}", label=f"期内发放帮扶资金：其中来自{_SOURCE_LABELS[_code]}", unit="万元")(
+        lambda org, start, end, c=_code: aid_from_source(org, start, end, c))
+
+
+def _rows(org, start, end, field: str, options) -> list[dict]:
+    """One row per option (in its order) with any aid entry in the period: amount in 元 and 万元, entries
+    (payments and reversals) and households helped (net positive)."""
+    entries = _aid(org, start, end)
+    totals = {r[field]: r for r in entries.values(field).annotate(yuan=Sum("amount"), n=Count("pk"))}
+    helped_by: dict[int, int] = {}
+    for key in entries.values(field, "member").annotate(net=Sum("amount")).filter(net__gt=0) \
+            .values_list(field, flat=True):
+        helped_by[key] = helped_by.get(key, 0) + 1
+    rows = []
+    for option in options:
+        if option.pk not in totals:
+            continue
+        yuan = totals[option.pk]["yuan"]
+        rows.append({"code": option.code, "name": option.name, "yuan": yuan, "wan": wan(yuan),
+                     "entries": totals[option.pk]["n"], "households": helped_by.get(option.pk, 0)})
+    return rows
+
+
+def by_kind(org, start, end) -> list[dict]:
+    """Aid paid in the period per aid kind (帮扶类别), configured ones included: [{code, name, yuan, wan,
+    entries, households}] for each kind with an entry in the period."""
+    return _rows(org, start, end, "kind", PaymentKind.objects.filter(program=PaymentKind.Program.AID))
+
+
+def by_source(org, start, end) -> list[dict]:
+    """Aid paid in the period per fund source (资金来源), configured ones included: rows as `by_kind`."""
+    return _rows(org, start, end, "fund_source", FundSource.objects.all())
