@@ -146,7 +146,7 @@ class Claim(models.Model):
         FILED = "filed", "已申请"
         APPROVED = "approved", "已核准"
         REJECTED = "rejected", "不予给付"
-        PAID = "paid", "已给付"
+        PAID = "paid", "已给付"  # read, not stored: an approved claim whose ledger approval is paid (shown_status)
 
     plan = models.ForeignKey(Plan, verbose_name="计划", on_delete=models.PROTECT, related_name="claims")
     member = models.ForeignKey(Member, verbose_name="会员", on_delete=models.PROTECT, related_name="claims")
@@ -165,6 +165,10 @@ class Claim(models.Model):
                                     on_delete=models.PROTECT, related_name="mutualaid_claim")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核准人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("核准时间", null=True, blank=True)
+    note = models.CharField("处理意见", max_length=300, blank=True, help_text="不予给付的原因等")
 
     class Meta:
         verbose_name = "互助金申请"
@@ -175,6 +179,19 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.member.name} {self.plan.name} {self.event_date}"
 
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: an approved claim whose ledger approval has been paid reads 已给付
+        (the payment is recorded on the ledger by someone else, `ledger.actions.record_payment`)."""
+        if self.status == self.Status.APPROVED and self.approval_id is not None:
+            approval_status = self.approval.status
+            if approval_status == "paid":
+                return self.Status.PAID.label
+            if approval_status == "reversed":
+                return "已核准（给付已冲销）"
+        return self.get_status_display()
+
     @classmethod
     def scope_q(cls, org: Org) -> models.Q:
-        return models.Q(org__path__startswith=org.path)
+        # The union that handles the claim and the unions of the member (they see their members' claims).
+        return models.Q(org__path__startswith=org.path) | models.Q(member__org__path__startswith=org.path)
