@@ -7,6 +7,7 @@ from urllib.parse import unquote
 from django.contrib import admin
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path
 from unfold.contrib.filters.admin import RangeDateFilter, TextFilter
 from unfold.decorators import action
@@ -61,7 +62,7 @@ class MemberAdmin(ScopedAdmin):
     search_help_text = "姓名、会员证号或完整证件号码"
     autocomplete_fields = ["org"]
     change_list_template = "members/member_change_list.html"
-    actions_detail = ["timeline", "reveal", {"title": "会籍变动", "icon": "event_busy",
+    actions_detail = ["timeline", "ledger", "reveal", {"title": "会籍变动", "icon": "event_busy",
                                              "items": ["leave", "retire", "decease"]}]
 
     # --- permissions: everyone with an org reads (masked); editors add and change -------------
@@ -129,7 +130,7 @@ class MemberAdmin(ScopedAdmin):
 
     def get_actions_detail(self, request, object_id):
         member = visible_or_none(request.user, Member.objects.only("status", "org"), object_id)
-        allowed = {"timeline"}
+        allowed = {"timeline", "ledger"}
         if member is not None and queries.can_reveal(request.user):
             allowed.add("reveal")
         if member is not None and member.is_active and queries.can_edit_members(request.user):
@@ -140,6 +141,12 @@ class MemberAdmin(ScopedAdmin):
     @action(description="会籍记录", url_path="timeline", icon="timeline")
     def timeline(self, request, object_id):
         return views.timeline(request, object_id)
+
+    @action(description="帮扶台账", url_path="ledger", icon="account_balance_wallet")
+    def ledger(self, request, object_id):
+        """个人帮扶台账 (gonghui/ledger/views.person), for a member of the subtree."""
+        member = get_visible_or_404(request.user, Member, pk=object_id)
+        return redirect("admin:ledger_entry_person", member.pk)
 
     @action(description="查看完整号码", url_path="reveal", icon="visibility")
     def reveal(self, request, object_id):

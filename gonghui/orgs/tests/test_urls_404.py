@@ -39,9 +39,13 @@ from gonghui.conftest import login, make_cadre
 from gonghui.hall import actions as hall_actions
 from gonghui.hall import attachments as hall_attachments
 from gonghui.hall.models import HolidayDay, ServiceItem
+from gonghui.hardship import actions as hardship_actions
+from gonghui.ledger import actions as ledger_actions
+from gonghui.ledger.models import FundSource, PaymentKind
 from gonghui.members.actions import join_member, request_transfer
 from gonghui.members.models import MemberEvent
 from gonghui.members.tests.conftest import make_facts, make_id
+from gonghui.mutualaid.tests.walker import mutualaid_world
 from gonghui.orgs import importing
 from gonghui.orgs.models import Employer, Org, OrgEvent
 from gonghui.portal import actions as portal_actions
@@ -67,6 +71,8 @@ OUTSIDE_APPLICANT = "芜湖外区申请人"  # an online application to G2111 (i
 INSIDE_APPLICANT = "瑶海内部申请人"
 OUTSIDE_HALL = "芜湖外区办件人"  # a service-hall application of G2111 (issue 5), with a file
 INSIDE_HALL = "瑶海内部办件人"
+OUTSIDE_BATCH = "芜湖外区送温暖批次"  # a bulk disbursement of K21 (issue 6), for OUTSIDE_MEMBER
+INSIDE_BATCH = "瑶海内部送温暖批次"
 WORKER_PAGES = "worker pages (/w/): a cadre account is not a worker account; 404 for every cadre"
 
 # The K11 cadres: every business role, and each of the three administrators (三权分立), so that the
@@ -345,6 +351,67 @@ SAMPLES: dict[str, Sample] = {
     "hall:apply": closed(WORKER_PAGES, lambda w: {"code": "hardship_aid"}, inside=lambda w: {"code": "legal_aid"}),
     "hall:application": closed(WORKER_PAGES, lambda w: {"pk": w.hall_app.pk},
                                inside=lambda w: {"pk": w.inside.hall_app.pk}),
+    # Hardship files and the aid ledger, back office (issue 6 parts 1, 2, 4): a file, an approval, its entry
+    # and a 送温暖 batch of each side (ledger_world); the person's ledger of each member.
+    **_admin_model("hardship_hardshipfile", "hardship_file", roles=ALL, add_roles=MEMBER_EDITORS,
+                   hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER, probes=[lambda w: "?org=K21"],
+                   extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?due=1",
+                                  lambda w: "?status=open&level=county", lambda w: "?org=K11"]),
+    **{f"admin:hardship_hardshipfile_{name}": obj(lambda w: {"object_id": w.hardship_file.pk})
+       for name in ("plan", "pair", "review", "close", "ledger")},
+    **_admin_model("ledger_approval", "aid_approval", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_MEMBER],
+                   shows=INSIDE_MEMBER, probes=[lambda w: "?org=K21"],
+                   extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?status=paid",
+                                  lambda w: "?org=K11"]),
+    "admin:ledger_approval_record": obj(lambda w: {"object_id": w.aid_approval.pk}),
+    **_admin_model("ledger_entry", "aid_entry", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER,
+                   probes=[lambda w: "?org=K21"],
+                   extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?reversal=payment",
+                                  lambda w: f"?year={w.aid_entry.paid_on.year}", lambda w: "?org=K11"]),
+    "admin:ledger_entry_reverse_entry": obj(lambda w: {"object_id": w.aid_entry.pk}),
+    "admin:ledger_entry_person": obj(lambda w: {"member_id": w.member.pk}),
+    "admin:ledger_entry_person_export": obj(lambda w: {"member_id": w.member.pk}),
+    "admin:members_member_ledger": obj(lambda w: {"object_id": w.member.pk}),
+    **_admin_model("ledger_disbursement", "aid_batch", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_BATCH],
+                   shows=INSIDE_BATCH, probes=[lambda w: "?org=K21"], extra_queries=[lambda w: "?q=外区送温暖"]),
+    "admin:ledger_disbursement_record_batch": obj(lambda w: {"object_id": w.aid_batch.pk}),
+    # 帮扶类别 and 资金来源: the same for the whole province, maintained by its administrators.
+    **{key: sample for model, attr in (("paymentkind", "pay_kind"), ("fundsource", "fund_source"))
+       for key, sample in {
+           f"admin:ledger_{model}_changelist": Sample("reference", reason="province-wide ledger configuration"),
+           f"admin:ledger_{model}_add": closed("only a province administrator maintains the ledger configuration"),
+           f"admin:ledger_{model}_history": Sample(
+               "reference", kwargs=lambda w, a=attr: {"object_id": getattr(w, a).pk},
+               reason="province-wide ledger configuration"),
+           f"admin:ledger_{model}_delete": closed(NO_DELETE + "; entries keep their kind and source",
+                                                  lambda w, a=attr: {"object_id": getattr(w, a).pk},
+                                                  inside=lambda w, a=attr: {"object_id": getattr(w, a).pk}),
+           f"admin:ledger_{model}_change": Sample("reference", kwargs=lambda w, a=attr: {"object_id": getattr(w, a).pk},
+                                                  reason="province-wide configuration (read-only below the province)"),
+           f"admin/ledger/{model}/<path:object_id>/": Sample(
+               "reference", kwargs=lambda w, a=attr: {"object_id": getattr(w, a).pk}, expect=302,
+               reason="province-wide ledger configuration"),
+       }.items()},
+    # Mutual aid (issue 6 part 3): a plan, an enrolment with its coverage, a campaign and a filed claim of each
+    # side (mutualaid_world, gonghui/mutualaid/tests/walker.py). A K11 cadre reads the province's plan, not C2's.
+    **_admin_model("mutualaid_plan", "ma_plan", roles=ALL, hides=["芜湖市职工医疗互助"],
+                   shows="安徽省职工住院医疗互助"),
+    "admin:mutualaid_plan_add": closed("only a province administrator maintains the plans (K11's org_admin gets 404)"),
+    **_admin_model("mutualaid_enrolment", "ma_enrolment", roles=ALL, add_roles=MEMBER_EDITORS,
+                   hides=[OUTSIDE_GRASSROOTS], shows="合肥瑶海机械有限公司工会",
+                   extra_queries=[lambda w: "?source=unit"]),
+    "admin:mutualaid_enrolment_template": lst(roles=MEMBER_EDITORS),
+    "admin:mutualaid_enrolment_errors": closed("the account's own last uploaded list, kept in its session: "
+                                               "404 to everyone without one"),
+    **_admin_model("mutualaid_coverage", "ma_coverage", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER,
+                   extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?q=外区会员"]),
+    **_admin_model("mutualaid_campaign", "ma_campaign", roles=ALL, add_roles=MEMBER_EDITORS,
+                   hides=["芜湖外区赠送活动"], shows="瑶海内部赠送活动"),
+    "admin:mutualaid_campaign_run": obj(lambda w: {"object_id": w.ma_campaign.pk}),
+    **_admin_model("mutualaid_claim", "ma_claim", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER,
+                   extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?status=filed"]),
+    "admin:mutualaid_claim_approve": obj(lambda w: {"object_id": w.ma_claim.pk}),
+    "admin:mutualaid_claim_reject": obj(lambda w: {"object_id": w.ma_claim.pk}),
 }
 
 
@@ -420,6 +487,21 @@ def finished_member_import(by, filename: str) -> ImportJob:
     return job
 
 
+def ledger_world(by, member, title: str) -> dict:
+    """Issue 6 back office: a hardship file of `member` opened by `by`, a 生活救助 approval of `by`'s union paid
+    by a second cadre there (its entry), and an approved 送温暖 batch for the member."""
+    file = hardship_actions.open_file(member=member, level="county", category="deep", by=by, household=[
+        {"name": member.name, "relation": "本人", "monthly_income": "900"}])
+    source = FundSource.objects.get(code="union")
+    approval = ledger_actions.approve(member=member, kind=PaymentKind.objects.get(code="living"), fund_source=source,
+                                      amount="500", by=by, org=by.org, reason=title)
+    payer = make_cadre(by.org, "operator", username=f"{by.username}_pay")
+    entry = ledger_actions.record_payment(approval=approval, by=payer, key=ledger_actions.new_key())
+    batch = ledger_actions.approve_disbursement(title=title, org=by.org, kind=PaymentKind.objects.get(code="warmth"),
+                                                fund_source=source, amount_each="300", members=[member], by=by)
+    return {"hardship_file": file, "aid_approval": approval, "aid_entry": entry, "aid_batch": batch}
+
+
 def hall_application(org, user, name):
     """A submitted 困难职工帮扶申请 of `org` with its PDF (handled by `org` itself)."""
     app = hall_actions.file_application(
@@ -472,6 +554,7 @@ def world(tree, settings, tmp_path):
         raw=raw_facts(name=INSIDE_APPLICANT, id_number=make_id("340102", "19900909", 518), mobile=""))
     hall_app, hall_file = hall_application(tree["G2111"], outside_worker.user, OUTSIDE_HALL)
     inside_hall_app, _ = hall_application(tree["G1111"], inside_worker.user, INSIDE_HALL)
+    ma_outside, ma_inside = mutualaid_world(tree, outsider, insider, member, inside_member)
     return SimpleNamespace(
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
         event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
@@ -481,13 +564,15 @@ def world(tree, settings, tmp_path):
         card=portal_actions.current_card(member), hall_app=hall_app, hall_file=hall_file,
         item=ServiceItem.objects.get(code="hardship_aid"),
         holiday=HolidayDay.objects.create(date=datetime.date(2027, 1, 1), kind="holiday", name="元旦"),
+        **ledger_world(outsider, member, OUTSIDE_BATCH), pay_kind=PaymentKind.objects.get(code="warmth"),
+        fund_source=FundSource.objects.get(code="union"), **ma_outside,
         inside=SimpleNamespace(
             org=tree["G1111"], employer=inside_employer, event=OrgEvent.objects.filter(org=tree["G1111"]).first(),
             user=insider, entry=inside_entry, job=inside_job,
             region=Region.objects.get(code="340102", in_use=True), member=inside_member, transfer=inside_transfer,
             member_event=MemberEvent.objects.get(member=inside_member), application=inside_application,
             join_link=portal_actions.join_link(tree["G1111"]), card=portal_actions.current_card(inside_member),
-            hall_app=inside_hall_app),
+            hall_app=inside_hall_app, **ledger_world(insider, inside_member, INSIDE_BATCH), **ma_inside),
     )
 
 
@@ -516,7 +601,7 @@ def test_every_changelist_is_covered():
         key = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
         sample = SAMPLES.get(key)
         assert sample is not None, f"{key}: no sample"
-        if model in (Region, ServiceItem, HolidayDay):  # reference data, the same for everyone
+        if model in (Region, ServiceItem, HolidayDay, PaymentKind, FundSource):  # reference data, the same for everyone
             assert sample.kind == "reference" and sample.expect == 200
             continue
         assert sample.kind == "list" and sample.roles, key

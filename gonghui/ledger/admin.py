@@ -1,0 +1,354 @@
+"""The ledger in the back office: 帮扶类别 and 资金来源 (province-wide, maintained by a province administrator),
+帮扶审批 (新增审批 with its preview, 登记发放), 台账分录 (read-only; 冲销), 批量发放 (preview, one confirmation,
+登记发放 of the whole batch) and the person's ledger (个人帮扶台账). Page logic lives in views.py."""
+
+from django.contrib import admin
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from unfold.decorators import action, display
+
+from gonghui.common import audit
+from gonghui.common.admin import ScopedAdmin
+from gonghui.hall.actions import can_manage_catalogue
+from gonghui.members.admin import OrgSubtreeFilter
+from gonghui.orgs.queries import visible_or_none
+
+from . import actions, views
+from .models import Approval, Disbursement, Entry, FundSource, PaymentKind
+
+
+def _who(user) -> str:
+    return (user.full_name or user.username) if user else ""
+
+
+def _local(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _search_by_member(queryset, term: str):
+    """By the member's exact name or member number (indexed columns; no LIKE)."""
+    term = term.strip()
+    if not term:
+        return queryset, False
+    return queryset.filter(Q(member__name=term) | Q(member__member_number=term.upper())), False
+
+
+def _member_link(member) -> str:
+    return format_html('<a class="text-primary-600 underline" href="{}">{}</a>（会员证号 {}，{}）· '
+                       '<a class="text-primary-600 underline" href="{}">个人帮扶台账</a>',
+                       reverse("admin:members_member_change", args=[member.pk]), member.name, member.member_number,
+                       member.org.name, reverse("admin:ledger_entry_person", args=[member.pk]))
+
+
+# Configuration: the same for the whole province -------------------------------------------------------
+
+class ConfigAdmin(ScopedAdmin):
+    """帮扶类别 and 资金来源: read by every cadre; added and changed by a 单位管理员 of a province (or national)
+    federation, as the hall's catalogue. Nothing is deleted (entries keep their kind): 启用 off instead."""
+
+    actions = []
+
+    def get_queryset(self, request):
+        return self.model._default_manager.all()
+
+    def has_add_permission(self, request):
+        return can_manage_catalogue(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_catalogue(request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(f"ledger_{self.model._meta.model_name}_{'change' if change else 'add'}", actor=request.user,
+                     obj=obj, changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
+
+
+@admin.register(PaymentKind)
+class PaymentKindAdmin(ConfigAdmin):
+    list_display = ["name", "code", "program", "requires_file", "duplicate_days", "active", "order"]
+    list_filter = ["program", "active", "requires_file"]
+    search_fields = ["name", "code"]
+    fields = ["code", "name", "program", "requires_file", "duplicate_days", "active", "order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+@admin.register(FundSource)
+class FundSourceAdmin(ConfigAdmin):
+    list_display = ["name", "code", "active", "order"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]
+    fields = ["code", "name", "active", "order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+# 帮扶审批 -----------------------------------------------------------------------------------------------
+
+@admin.register(Approval)
+class ApprovalAdmin(ScopedAdmin):
+    list_display = ["member_name", "member_number", "kind", "fund_source", "amount", "org", "status",
+                    "approved_by", "approved_at", "batch"]
+    list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
+    list_filter_submit = True
+    list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "batch"]
+    search_fields = ["member__name"]
+    search_help_text = "会员姓名或会员证号"
+    readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "approved_by",
+                       "approved_at", "file_link", "batch", "source", "duplicate", "payments"]
+    fields = readonly_fields
+    actions_detail = ["record"]
+
+    def has_add_permission(self, request):
+        return views.may_approve(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return views.approve(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        return _search_by_member(queryset, search_term)
+
+    def export_table(self, queryset):
+        columns = [("姓名", lambda a: a.member.name), ("会员证号", lambda a: a.member.member_number),
+                   ("帮扶类别", lambda a: a.kind.name), ("资金来源", lambda a: a.fund_source.name),
+                   ("金额（元）", lambda a: a.amount), ("发放工会", lambda a: a.org.name), ("事由", lambda a: a.reason),
+                   ("状态", lambda a: a.get_status_display()), ("审批人", lambda a: _who(a.approved_by)),
+                   ("审批时间", lambda a: timezone.localtime(a.approved_at).replace(tzinfo=None)),
+                   ("批量发放", lambda a: a.batch.title if a.batch else "")]
+        rows = ([get(a) for _, get in columns] for a in queryset.select_related(
+            "member", "kind", "fund_source", "org", "approved_by", "batch").iterator())
+        return [title for title, _ in columns], rows
+
+    @display(description="姓名", ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.name
+
+    @display(description="会员证号")
+    def member_number(self, obj):
+        return obj.member.member_number
+
+    @display(description="会员")
+    def member_link(self, obj):
+        return _member_link(obj.member)
+
+    @display(description="困难职工档案")
+    def file_link(self, obj):
+        if obj.hardship_file_id is None:
+            return "—"
+        return format_html('<a class="text-primary-600 underline" href="{}">{}</a>',
+                           reverse("admin:hardship_hardshipfile_change", args=[obj.hardship_file_id]),
+                           obj.hardship_file)
+
+    @display(description="重复领取提示")
+    def duplicate(self, obj):
+        on = timezone.localtime(obj.approved_at).date()
+        earlier = [e for e in actions.earlier_same_kind(obj.member, obj.kind, on) if e.approval_id != obj.pk]
+        if not earlier:
+            return "—"
+        return f"{obj.kind.duplicate_days}天内已领取过{obj.kind.name}：" + "、".join(
+            f"{e.paid_on:%Y-%m-%d} {e.amount} 元（{e.org.name}）" for e in earlier[:3])
+
+    @display(description="发放登记")
+    def payments(self, obj):
+        return format_html_join("", '<div><a class="text-primary-600 underline" href="{}">{} {} 元</a> · 登记人 {}'
+                                    " · {}</div>", (
+            (reverse("admin:ledger_entry_change", args=[e.pk]), e.paid_on.strftime("%Y-%m-%d"), e.amount,
+             _who(e.recorded_by), e.note) for e in obj.entries.select_related("recorded_by").order_by("id"))) \
+            or "尚未登记发放。"
+
+    def get_actions_detail(self, request, object_id):
+        approval = visible_or_none(request.user, Approval.objects.only("status", "org", "approved_by"), object_id)
+        show = (approval is not None and approval.status == Approval.Status.APPROVED and approval.batch_id is None
+                and views.may_record(request.user) and approval.approved_by_id != request.user.pk)
+        return [a for a in super().get_actions_detail(request, object_id) if show]
+
+    @action(description="登记发放", url_path="record", icon="payments")
+    def record(self, request, object_id):
+        return views.record(request, object_id)
+
+
+# 台账分录 -----------------------------------------------------------------------------------------------
+
+class YearFilter(admin.SimpleListFilter):
+    title = "发放年度"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        this = timezone.localdate().year
+        return [(str(y), f"{y}年") for y in range(this, this - 6, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(paid_on__year=int(value)) if value and value.isdigit() else queryset
+
+
+class ReversalFilter(admin.SimpleListFilter):
+    title = "冲销"
+    parameter_name = "reversal"
+
+    def lookups(self, request, model_admin):
+        return [("payment", "发放（未冲销）"), ("reversed", "已被冲销的发放"), ("reversal", "冲销分录")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "payment":
+            return queryset.filter(reversal_of__isnull=True, reversed_by__isnull=True)
+        if self.value() == "reversed":
+            return queryset.filter(reversal_of__isnull=True, reversed_by__isnull=False)
+        if self.value() == "reversal":
+            return queryset.filter(reversal_of__isnull=False)
+        return queryset
+
+
+@admin.register(Entry)
+class EntryAdmin(ScopedAdmin):
+    """Append-only: nothing is added, changed or deleted here; a wrong payment is reversed (冲销)."""
+
+    list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "org",
+                    "approved_by", "recorded_by", "mark"]
+    list_filter = ["kind", "fund_source", YearFilter, OrgSubtreeFilter, ReversalFilter]
+    list_filter_submit = True
+    list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of"]
+    search_fields = ["member__name"]
+    search_help_text = "会员姓名或会员证号"
+    readonly_fields = ["member_link", "paid_on", "kind", "fund_source", "amount", "org", "approval_link",
+                       "approved_by", "recorded_by", "recorded_at", "mark", "note"]
+    fields = readonly_fields
+    actions_detail = ["reverse_entry"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            is_reversed=Exists(Entry.objects.filter(reversal_of=OuterRef("pk"))))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return _search_by_member(queryset, search_term)
+
+    def export_table(self, queryset):
+        columns = [("发放日期", lambda e: e.paid_on), ("姓名", lambda e: e.member.name),
+                   ("会员证号", lambda e: e.member.member_number), ("帮扶类别", lambda e: e.kind.name),
+                   ("资金来源", lambda e: e.fund_source.name), ("金额（元）", lambda e: e.amount),
+                   ("发放工会", lambda e: e.org.name), ("审批人", lambda e: _who(e.approved_by)),
+                   ("登记人", lambda e: _who(e.recorded_by)), ("冲销", self.mark), ("说明", lambda e: e.note)]
+        rows = ([get(e) for _, get in columns] for e in queryset.annotate(
+            is_reversed=Exists(Entry.objects.filter(reversal_of=OuterRef("pk")))).select_related(
+            "member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of").iterator())
+        return [title for title, _ in columns], rows
+
+    @display(description="姓名", ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.name
+
+    @display(description="会员证号")
+    def member_number(self, obj):
+        return obj.member.member_number
+
+    @display(description="会员")
+    def member_link(self, obj):
+        return _member_link(obj.member)
+
+    @display(description="审批")
+    def approval_link(self, obj):
+        return format_html('<a class="text-primary-600 underline" href="{}">{}</a>',
+                           reverse("admin:ledger_approval_change", args=[obj.approval_id]), obj.approval)
+
+    @display(description="冲销")
+    def mark(self, obj):
+        if obj.reversal_of_id:
+            return f"冲销分录（冲销 {obj.reversal_of.paid_on:%Y-%m-%d} {obj.reversal_of.amount} 元）"
+        reversed_ = getattr(obj, "is_reversed", None)
+        if reversed_ is None:  # an export row, not annotated
+            reversed_ = Entry.objects.filter(reversal_of=obj).exists()
+        return "已冲销" if reversed_ else ""
+
+    def get_actions_detail(self, request, object_id):
+        entry = visible_or_none(request.user, Entry.objects.only("reversal_of", "org"), object_id)
+        show = (entry is not None and entry.reversal_of_id is None and views.may_approve(request.user)
+                and not Entry.objects.filter(reversal_of=entry).exists())
+        return [a for a in super().get_actions_detail(request, object_id) if show]
+
+    @action(description="冲销", url_path="reverse", icon="undo")
+    def reverse_entry(self, request, object_id):
+        return views.reverse_entry(request, object_id)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("person/<int:member_id>/", wrap(views.person), name="ledger_entry_person"),
+            path("person/<int:member_id>/export/", wrap(views.person_export), name="ledger_entry_person_export"),
+        ] + super().get_urls()
+
+
+# 批量发放 -----------------------------------------------------------------------------------------------
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ScopedAdmin):
+    list_display = ["title", "org", "kind", "fund_source", "amount_each", "lines", "total", "status", "approved_by",
+                    "approved_at"]
+    list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
+    list_filter_submit = True
+    list_select_related = ["org", "kind", "fund_source", "approved_by"]
+    search_fields = ["title"]
+    readonly_fields = ["title", "org", "kind", "fund_source", "amount_each", "lines", "total", "status",
+                       "approved_by", "approved_at", "line_table"]
+    fields = readonly_fields
+    actions_detail = ["record_batch"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_lines=Count("approvals"))
+
+    def has_add_permission(self, request):
+        return views.may_approve(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return views.disburse(request)
+
+    @display(description="人数")
+    def lines(self, obj):
+        return obj.n_lines
+
+    @display(description="合计（元）")
+    def total(self, obj):
+        return obj.amount_each * obj.n_lines
+
+    def export_table(self, queryset):
+        columns = [("名称", lambda b: b.title), ("发放工会", lambda b: b.org.name), ("帮扶类别", lambda b: b.kind.name),
+                   ("资金来源", lambda b: b.fund_source.name), ("每户金额（元）", lambda b: b.amount_each),
+                   ("人数", self.lines), ("合计（元）", self.total), ("状态", lambda b: b.get_status_display()),
+                   ("审批人", lambda b: _who(b.approved_by)),
+                   ("审批时间", lambda b: timezone.localtime(b.approved_at).replace(tzinfo=None))]
+        rows = ([get(b) for _, get in columns] for b in queryset.annotate(n_lines=Count("approvals")).select_related(
+            "org", "kind", "fund_source", "approved_by").iterator())
+        return [title for title, _ in columns], rows
+
+    @display(description="发放名单")
+    def line_table(self, obj):
+        approvals = obj.approvals.select_related("member__org").order_by("id")
+        return format_html_join("", '<div><a class="text-primary-600 underline" href="{}">{}</a>（{}，{}）· {} 元 · {}'
+                                    "</div>", (
+            (reverse("admin:ledger_entry_person", args=[a.member_id]), a.member.name, a.member.member_number,
+             a.member.org.name, a.amount, a.get_status_display()) for a in approvals)) or "—"
+
+    def get_actions_detail(self, request, object_id):
+        batch = visible_or_none(request.user, Disbursement.objects.only("status", "org", "approved_by"), object_id)
+        show = (batch is not None and batch.status == Disbursement.Status.APPROVED
+                and views.may_record(request.user) and batch.approved_by_id != request.user.pk)
+        return [a for a in super().get_actions_detail(request, object_id) if show]
+
+    @action(description="登记发放", url_path="record", icon="payments")
+    def record_batch(self, request, object_id):
+        return views.record_batch(request, object_id)
