@@ -38,6 +38,17 @@ def _applications_active(request) -> bool:
     return request.path.startswith(base) and not _queue_active(request)
 
 
+def _hardship_list_active(request) -> bool:
+    """The file list, not its due-list or the import pages under the same prefix."""
+    base = reverse("admin:hardship_hardshipfile_changelist")
+    return (request.path.startswith(base) and not request.path.startswith(base + "import/")
+            and request.GET.get("due") != "1")
+
+
+def _due_list_active(request) -> bool:
+    return request.path == reverse("admin:hardship_hardshipfile_changelist") and request.GET.get("due") == "1"
+
+
 def navigation(request):
     return [
         {
@@ -93,6 +104,48 @@ def navigation(request):
                  "permission": _can_view("hall.ServiceItem")},
                 {"title": "节假日调整", "icon": "event", "link": reverse_lazy("admin:hall_holidayday_changelist"),
                  "permission": _can_view("hall.HolidayDay")},
+            ],
+        },
+        {
+            "title": "困难帮扶",
+            "items": [
+                {"title": "困难职工档案", "icon": "family_restroom",
+                 "link": reverse_lazy("admin:hardship_hardshipfile_changelist"),
+                 "permission": _can_view("hardship.HardshipFile"), "active": _hardship_list_active},
+                {"title": "复核到期", "icon": "event_repeat",
+                 "link": reverse("admin:hardship_hardshipfile_changelist") + "?due=1",
+                 "permission": _can_view("hardship.HardshipFile"), "active": _due_list_active},
+                {"title": "导入困难职工档案", "icon": "upload_file",
+                 "link": reverse_lazy("admin:hardship_hardshipfile_import"),
+                 "permission": lambda r: can_edit_members(r.user)},
+                {"title": "帮扶审批", "icon": "approval", "link": reverse_lazy("admin:ledger_approval_changelist"),
+                 "permission": _can_view("ledger.Approval")},
+                {"title": "批量发放", "icon": "volunteer_activism",
+                 "link": reverse_lazy("admin:ledger_disbursement_changelist"),
+                 "permission": _can_view("ledger.Disbursement")},
+                {"title": "台账分录", "icon": "receipt_long", "link": reverse_lazy("admin:ledger_entry_changelist"),
+                 "permission": _can_view("ledger.Entry")},
+                {"title": "帮扶类别", "icon": "category", "link": reverse_lazy("admin:ledger_paymentkind_changelist"),
+                 "permission": _can_view("ledger.PaymentKind")},
+                {"title": "资金来源", "icon": "account_balance",
+                 "link": reverse_lazy("admin:ledger_fundsource_changelist"),
+                 "permission": _can_view("ledger.FundSource")},
+            ],
+        },
+        {
+            "title": "职工互助保障",
+            "items": [
+                {"title": "互助保障计划", "icon": "health_and_safety",
+                 "link": reverse_lazy("admin:mutualaid_plan_changelist"), "permission": _can_view("mutualaid.Plan")},
+                {"title": "单位参保", "icon": "how_to_reg",
+                 "link": reverse_lazy("admin:mutualaid_enrolment_changelist"),
+                 "permission": _can_view("mutualaid.Enrolment")},
+                {"title": "保障名单", "icon": "list", "link": reverse_lazy("admin:mutualaid_coverage_changelist"),
+                 "permission": _can_view("mutualaid.Coverage")},
+                {"title": "赠送活动", "icon": "redeem", "link": reverse_lazy("admin:mutualaid_campaign_changelist"),
+                 "permission": _can_view("mutualaid.Campaign")},
+                {"title": "互助金申请", "icon": "medical_services",
+                 "link": reverse_lazy("admin:mutualaid_claim_changelist"), "permission": _can_view("mutualaid.Claim")},
             ],
         },
         {

@@ -5,7 +5,7 @@ member's aid), 新建档案 and the buttons 帮扶计划, 结对, 年度复核, 
 from django.contrib import admin
 from django.db.models import Q
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
@@ -57,6 +57,10 @@ class HardshipFileAdmin(ScopedAdmin):
         ("办理记录与帮扶", {"fields": ["history", "aid"]}),
     ]
     actions_detail = ["plan", "pair", "review", "close", "ledger"]
+
+    def get_urls(self):
+        # The Excel import of existing files (import_views.py), under this admin's URL prefix.
+        return [path("import/", include("gonghui.hardship.urls")), *super().get_urls()]
 
     def has_add_permission(self, request):
         return views.may_manage(request.user)

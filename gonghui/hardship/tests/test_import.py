@@ -9,13 +9,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLResolver, include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from config import urls as project_urls
 from gonghui.common.excel import ERROR_FILL, build_workbook
 from gonghui.common.models import AuditEntry, ImportJob
 from gonghui.conftest import login, make_cadre
@@ -27,16 +25,7 @@ T = timezone.localdate()
 HEADER = ["姓名", "会员证号", "身份证号", "档案级别", "困难类别", "致困原因", "住房情况", "家庭人口", "家庭月收入",
           "家庭人均月收入", "帮扶措施", "建档日期", "下次复核日期"]
 
-
-def _admin_with_import():
-    """The admin site's URLs with the import mounted as HardshipFileAdmin.get_urls() is to mount it."""
-    patterns, app_name, namespace = admin.site.urls
-    return [path("hardship/hardshipfile/import/", include("gonghui.hardship.urls")), *patterns], app_name, namespace
-
-
-urlpatterns = [p for p in project_urls.urlpatterns if not (isinstance(p, URLResolver) and p.namespace == "admin")]
-urlpatterns.append(path("admin/", _admin_with_import()))
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -323,3 +323,19 @@ def test_entry_export_marks_reversals(client, cast):
     rows = sorted(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True),
                   key=lambda r: r[5])
     assert [(r[1], r[5], r[9][:4]) for r in rows] == [("王五", -800, "冲销分录"), ("王五", 800, "已冲销")]
+
+
+def test_sidebar_lists_hardship_ledger_and_mutual_aid_pages(client, tree):
+    """Parts 1–3 (back office): the sidebar's 困难帮扶 and 职工互助保障 groups lead to the pages; the import
+    entry shows to those who may import, not to a read-only cadre."""
+    login(client, make_cadre(tree["K11"], "operator", username="nav_operator"))
+    home = client.get("/admin/").content.decode()
+    for link in ("/admin/hardship/hardshipfile/", "/admin/hardship/hardshipfile/?due=1",
+                 "/admin/hardship/hardshipfile/import/", "/admin/ledger/approval/", "/admin/ledger/disbursement/",
+                 "/admin/ledger/entry/", "/admin/mutualaid/plan/", "/admin/mutualaid/claim/"):
+        assert f'href="{link}"' in home, link
+    client.logout()
+    login(client, make_cadre(tree["K11"], username="nav_viewer"))
+    home = client.get("/admin/").content.decode()
+    assert 'href="/admin/hardship/hardshipfile/"' in home
+    assert 'href="/admin/hardship/hardshipfile/import/"' not in home

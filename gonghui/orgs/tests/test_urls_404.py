@@ -359,6 +359,11 @@ SAMPLES: dict[str, Sample] = {
                                   lambda w: "?status=open&level=county", lambda w: "?org=K11"]),
     **{f"admin:hardship_hardshipfile_{name}": obj(lambda w: {"object_id": w.hardship_file.pk})
        for name in ("plan", "pair", "review", "close", "ledger")},
+    # The Excel import of existing hardship files (issue 6 part 6): an outside finished job of kind "hardship".
+    "admin:hardship_hardshipfile_import": lst(roles=MEMBER_EDITORS),
+    "admin:hardship_hardshipfile_import_template": lst(roles=MEMBER_EDITORS),
+    "admin:hardship_hardshipfile_import_result": obj(lambda w: {"job_id": w.hardship_job.pk}),
+    "admin:hardship_hardshipfile_import_errors": obj(lambda w: {"job_id": w.hardship_job.pk}),
     **_admin_model("ledger_approval", "aid_approval", roles=ALL, add_roles=MEMBER_EDITORS, hides=[OUTSIDE_MEMBER],
                    shows=INSIDE_MEMBER, probes=[lambda w: "?org=K21"],
                    extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?status=paid",
@@ -472,10 +477,10 @@ def finished_import(by, filename: str, code: str, name: str) -> ImportJob:
     return job
 
 
-def finished_member_import(by, filename: str) -> ImportJob:
+def finished_member_import(by, filename: str, kind: str = "members") -> ImportJob:
     """A finished member import run of `by` with an error workbook under MEDIA_ROOT (its name and
     IDs outside text), so that the import pages have something to leak without scoping."""
-    job = ImportJob.objects.create(kind="members", created_by=by, org=by.org, filename=filename,
+    job = ImportJob.objects.create(kind=kind, created_by=by, org=by.org, filename=filename,
                                    status=ImportJob.Status.DONE, total=1, done=1,
                                    summary={"rows": 1, "imported": 0, "rejected": 1, "errors": [
                                        {"row": 2, "column": "姓名", "message": "芜湖外区错误"}]})
@@ -544,6 +549,7 @@ def world(tree, settings, tmp_path):
     inside_transfer = request_transfer(id_number=make_id("340102", "19880808", 516), name=INSIDE_MEMBER,
                                        to_org=tree["G1112"], by=insider)
     member_job = finished_member_import(outsider, "芜湖会员导入.xlsx")
+    hardship_job = finished_member_import(outsider, "芜湖困难档案导入.xlsx", kind="hardship")
     # The portal: an application to each side, each side's join link and a card of each member.
     outside_worker, inside_worker = sign_up(sms.outbox, "13966660001"), sign_up(sms.outbox, "13966660002")
     application = portal_actions.submit_application(
@@ -559,6 +565,7 @@ def world(tree, settings, tmp_path):
         tree=tree, org=tree["K21"], grassroots=tree["G2111"], employer=employer, user=outsider,
         event=OrgEvent.objects.filter(org=tree["G2111"]).first(), entry=entry, job=job, region=region,
         inside_employer=inside_employer, member=member, transfer=transfer, member_job=member_job,
+        hardship_job=hardship_job,
         member_event=MemberEvent.objects.get(member=member),
         application=application, join_link=portal_actions.join_link(tree["G2111"]),
         card=portal_actions.current_card(member), hall_app=hall_app, hall_file=hall_file,
