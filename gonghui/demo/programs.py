@@ -1,8 +1,10 @@
 """The demo province's programs: a few hardship files in the demo county (plans, a paired cadre, one due for
-review), aid paid on the ledger (a 送温暖 batch approved by the county and recorded by the town), so the
+review), aid paid on the ledger (a 送温暖 batch approved by the county and recorded by the town), a medical
+mutual-aid plan of the province with the town's unit enrolment and one claim approved and paid, so the
 back-office pages and figures show something after `make run`. Written through the actions, like a user."""
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -11,6 +13,8 @@ from gonghui.hardship import actions as hardship
 from gonghui.ledger import actions as ledger
 from gonghui.ledger.models import FundSource, PaymentKind
 from gonghui.members.models import Member
+from gonghui.mutualaid import actions as mutualaid
+from gonghui.mutualaid.models import Plan
 
 CATEGORIES = ["deep", "relative", "accident", "relative", "deep", "relative"]
 CAUSES = [["因病"], ["因残"], ["意外事故"], ["子女教育"], ["因病", "失业"], ["因灾"]]
@@ -41,4 +45,22 @@ def load_programs(say) -> None:
                             fund_source=FundSource.objects.get(code="central"), amount="1200", by=county,
                             reason="大病住院后生活困难")
     ledger.record_payment(approval=living, by=town, key="demo-living")
-    say(f"困难职工档案 {len(files)} 份，送温暖 {len(members[:4])} 户已发放。")
+    enrolled = _mutual_aid(today, county, town)
+    say(f"困难职工档案 {len(files)} 份，送温暖 {len(members[:4])} 户已发放；医疗互助参保 {enrolled} 人。")
+
+
+def _mutual_aid(today: datetime.date, county: User, town: User) -> int:
+    province = User.objects.get(username="sheng")
+    plan = mutualaid.save_plan(plan=Plan(
+        name=f"{today.year}年度职工住院医疗互助", kind=Plan.Kind.MEDICAL, org=province.org,
+        period_start=datetime.date(today.year, 1, 1), period_end=datetime.date(today.year, 12, 31),
+        premium=Decimal("60"), deductible=Decimal("1000"), ratio=Decimal("0.5"), per_claim_cap=Decimal("5000"),
+        yearly_cap=Decimal("10000"), claim_days=180), by=province)
+    covered = list(Member.objects.filter(org__path__startswith=town.org.path, status=Member.Status.ACTIVE)
+                   .select_related("org").order_by("id")[:30])
+    mutualaid.enrol(plan=plan, org=town.org, members=covered, by=town)
+    claim = mutualaid.file_claim(member=covered[5], event_date=today - datetime.timedelta(days=10),
+                                 expense="8600", consent_at=timezone.now(), by=town, plan=plan)
+    claim = mutualaid.approve_claim(claim=claim, by=county)
+    ledger.record_payment(approval=claim.approval, by=town, key="demo-claim")
+    return len(covered)
