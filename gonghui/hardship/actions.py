@@ -52,8 +52,9 @@ def _write_household(file: HardshipFile, household: list[dict]) -> None:
 
 def open_file(*, member: Member, level: str, category: str, household: list[dict], by, causes: list[str] = (),
               housing: str = "", measures: str = "", responsible=None, source_application=None,
-              opened_on: datetime.date | None = None) -> HardshipFile:
-    """建档. `household`: [{"name", "relation", "monthly_income"}], including the member. One open file per
+              opened_on: datetime.date | None = None, review_due: datetime.date | None = None) -> HardshipFile:
+    """建档. `household`: [{"name", "relation", "monthly_income"}], including the member. The first review is
+    a year after opening unless `review_due` says otherwise (an imported file keeps its own). One open file per
     person anywhere (database constraint): a second is refused with the message to update the first."""
     _check(by, member)
     if member.status != Member.Status.ACTIVE:
@@ -72,7 +73,7 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
                 file = HardshipFile.objects.create(
                     member=member, org=member.org, level=level, category=category, causes=list(causes),
                     housing=housing.strip(), per_capita_income=income, measures=measures.strip(),
-                    responsible=responsible, review_due=opened_on + REVIEW_INTERVAL, opened_on=opened_on,
+                    responsible=responsible, review_due=review_due or opened_on + REVIEW_INTERVAL, opened_on=opened_on,
                     source_application=source_application)
         except IntegrityError:  # another cadre opened one at the same moment
             raise DomainError(ALREADY_ON_FILE) from None
@@ -82,7 +83,7 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
                                  detail={"level": level, "category": category, "per_capita_income": str(income)})
         audit.record("hardship_open", actor=by, obj=file, changes={
             "member": member.member_number, "level": level, "category": category,
-            "per_capita_income": str(income)})
+            "per_capita_income": str(income), "review_due": str(file.review_due)})
     return file
 
 

@@ -327,10 +327,7 @@ def _write(row: _Row, reader: _Reader, by) -> HardshipFile | None:
             file = actions.open_file(
                 member=row.member, level=v["level"], category=v["category"], by=by, causes=v["causes"],
                 household=_household(row.member, v["household_size"], v["household_income"]),
-                housing=v["housing"], measures=v["measures"], opened_on=v["opened_on"])
-            if v["review_due"] is not None:
-                HardshipFile.objects.filter(pk=file.pk).update(review_due=v["review_due"])
-                file.review_due = v["review_due"]
+                housing=v["housing"], measures=v["measures"], opened_on=v["opened_on"], review_due=v["review_due"])
     except DomainError as e:
         column = {"level": "level", "category": "category", "household": "household_income"}.get(e.field or "")
         row.reject(reader.column(column) if column else _member_column(reader), e.message)
