@@ -26,6 +26,12 @@ from .models import AuditEntry, Region
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def person(user) -> str:
+    """A cadre as pages show them (full name and username), as plain text: the account page it would link to
+    is the security administrator's, not the reader's."""
+    return str(user) if user else ""
+
+
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

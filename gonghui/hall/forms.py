@@ -4,7 +4,7 @@ rules are in `actions.check_data` and `attachments.add_attachment`, whose errors
 from django import forms
 
 from gonghui.common.errors import DomainError
-from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.forms import BackOfficeStyleMixin, DateInput
 from gonghui.members.forms import PlainNumberWidget
 
 from .models import ItemVersion
@@ -24,7 +24,7 @@ class ItemForm(forms.Form):
             if kind == "textarea":
                 field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}))
             elif kind == "date":
-                field = forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                field = forms.CharField(label=label, required=False, widget=DateInput())
             elif kind == "choice":
                 field = forms.ChoiceField(label=label, required=False,
                                           choices=[("", "（请选择）"), *[(c, c) for c in spec.get("choices", [])]])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import ScopedAdmin, person
 from gonghui.ledger.models import Approval
 from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import get_visible_or_404, visible_or_none
@@ -32,10 +32,6 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return actions.review_due(queryset) if self.value() == "1" else queryset
 
 
-def _who(user) -> str:
-    return (user.full_name or user.username) if user else ""
-
-
 @admin.register(HardshipFile)
 class HardshipFileAdmin(ScopedAdmin):
     list_display = ["member_name", "member_number", "org", "level", "category", "status", "per_capita_income",
@@ -46,13 +42,13 @@ class HardshipFileAdmin(ScopedAdmin):
     search_fields = ["member__name"]
     search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member_link", "org", "level", "category", "status", "causes_display", "housing",
-                       "per_capita_income", "household_table", "measures", "responsible", "paired_cadre",
+                       "per_capita_income", "household_table", "measures", "responsible_name", "paired_cadre_name",
                        "review_due", "opened_on", "source_application", "exit_reason", "exit_on", "follow_up_on",
                        "history", "aid"]
     fieldsets = [
         ("档案", {"fields": ["member_link", "org", "level", "category", "status", "opened_on", "source_application"]}),
         ("家庭情况", {"fields": ["causes_display", "housing", "per_capita_income", "household_table"]}),
-        ("一人一策", {"fields": ["measures", "responsible", "paired_cadre", "review_due"]}),
+        ("一人一策", {"fields": ["measures", "responsible_name", "paired_cadre_name", "review_due"]}),
         ("退出", {"fields": ["exit_reason", "exit_on", "follow_up_on"]}),
         ("办理记录与帮扶", {"fields": ["history", "aid"]}),
     ]
@@ -82,7 +78,7 @@ class HardshipFileAdmin(ScopedAdmin):
                    ("建档工会", lambda f: f.org.name), ("档案级别", lambda f: f.get_level_display()),
                    ("困难类别", lambda f: f.get_category_display()), ("致困原因", lambda f: "、".join(f.causes)),
                    ("家庭人均月收入（元）", lambda f: f.per_capita_income), ("住房情况", lambda f: f.housing),
-                   ("责任人", lambda f: _who(f.responsible)), ("结对帮扶干部", lambda f: _who(f.paired_cadre)),
+                   ("责任人", lambda f: person(f.responsible)), ("结对帮扶干部", lambda f: person(f.paired_cadre)),
                    ("状态", lambda f: f.get_status_display()), ("建档日期", lambda f: f.opened_on),
                    ("下次复核日期", lambda f: f.review_due), ("退出原因", lambda f: f.get_exit_reason_display()),
                    ("退出日期", lambda f: f.exit_on), ("返困回访日期", lambda f: f.follow_up_on)]
@@ -104,6 +100,14 @@ class HardshipFileAdmin(ScopedAdmin):
                            reverse("admin:members_member_change", args=[obj.member_id]), obj.member.name,
                            obj.member.member_number, obj.member.org.name)
 
+    @display(description="责任人")
+    def responsible_name(self, obj):
+        return person(obj.responsible) or "—"
+
+    @display(description="结对帮扶干部")
+    def paired_cadre_name(self, obj):
+        return person(obj.paired_cadre) or "—"
+
     @display(description="致困原因")
     def causes_display(self, obj):
         return "、".join(obj.causes) or "—"
@@ -116,7 +120,7 @@ class HardshipFileAdmin(ScopedAdmin):
     @display(description="办理记录")
     def history(self, obj):
         return format_html_join("", "<div>{} {} · {}{}</div>", (
-            (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), _who(e.by) or "系统",
+            (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.get_kind_display(), person(e.by) or "系统",
              format_html("：{}", e.note) if e.note else "")
             for e in obj.events.select_related("by")))
 

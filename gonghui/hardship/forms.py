@@ -5,13 +5,13 @@ from django import forms
 
 from gonghui.accounts.models import User
 from gonghui.common.errors import DomainError
-from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.forms import BackOfficeStyleMixin, DateInput
 from gonghui.members.models import Member
 from gonghui.orgs.queries import visible_to
 
 from .models import HardshipFile
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 HOUSEHOLD_HELP = "每行一人：姓名,关系,月收入（元），如“王五,本人,1800”。第一行为本人。"
 
 
@@ -104,13 +104,15 @@ class PlanForm(ActionFormMixin, forms.Form):
     measures = forms.CharField(label="帮扶措施（一人一策）", widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False,
                                          help_text="建档工会或其上级工会（本级及下级范围内）的干部账号。")
-    review_due = forms.DateField(label="下次复核日期", required=False, widget=DATE, help_text="留空则不变。")
+    review_due = forms.DateField(label="下次复核日期", required=False, widget=DATE,
+                                 help_text="默认为当前的复核日期；留空则不变。")
 
     def __init__(self, *args, user, file: HardshipFile, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = cadres_in_scope(user).filter(org__in=[file.org, *file.org.ancestors()])
         self.initial.setdefault("measures", file.measures)
         self.initial.setdefault("responsible", file.responsible_id)
+        self.initial.setdefault("review_due", file.review_due)
 
 
 class ReviewForm(ActionFormMixin, forms.Form):

@@ -10,17 +10,13 @@ from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import audit
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import ScopedAdmin, person
 from gonghui.hall.actions import can_manage_catalogue
 from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import visible_or_none
 
 from . import actions, views
 from .models import Approval, Disbursement, Entry, FundSource, PaymentKind
-
-
-def _who(user) -> str:
-    return (user.full_name or user.username) if user else ""
 
 
 def _local(at) -> str:
@@ -89,8 +85,20 @@ class FundSourceAdmin(ConfigAdmin):
 
 # 帮扶审批 -----------------------------------------------------------------------------------------------
 
+class _People:
+    """The approver and recorder as plain names (see common.admin.person)."""
+
+    @display(description="审批人")
+    def approver(self, obj):
+        return person(obj.approved_by)
+
+    @display(description="登记人")
+    def recorder(self, obj):
+        return person(obj.recorded_by)
+
+
 @admin.register(Approval)
-class ApprovalAdmin(ScopedAdmin):
+class ApprovalAdmin(_People, ScopedAdmin):
     list_display = ["member_name", "member_number", "kind", "fund_source", "amount", "org", "status",
                     "approved_by", "approved_at", "batch"]
     list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
@@ -98,7 +106,7 @@ class ApprovalAdmin(ScopedAdmin):
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "batch"]
     search_fields = ["member__name"]
     search_help_text = "会员姓名或会员证号"
-    readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "approved_by",
+    readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "approver",
                        "approved_at", "file_link", "batch", "source", "duplicate", "payments"]
     fields = readonly_fields
     actions_detail = ["record"]
@@ -119,7 +127,7 @@ class ApprovalAdmin(ScopedAdmin):
         columns = [("姓名", lambda a: a.member.name), ("会员证号", lambda a: a.member.member_number),
                    ("帮扶类别", lambda a: a.kind.name), ("资金来源", lambda a: a.fund_source.name),
                    ("金额（元）", lambda a: a.amount), ("发放工会", lambda a: a.org.name), ("事由", lambda a: a.reason),
-                   ("状态", lambda a: a.get_status_display()), ("审批人", lambda a: _who(a.approved_by)),
+                   ("状态", lambda a: a.get_status_display()), ("审批人", lambda a: person(a.approved_by)),
                    ("审批时间", lambda a: timezone.localtime(a.approved_at).replace(tzinfo=None)),
                    ("批量发放", lambda a: a.batch.title if a.batch else "")]
         rows = ([get(a) for _, get in columns] for a in queryset.select_related(
@@ -160,7 +168,7 @@ class ApprovalAdmin(ScopedAdmin):
         return format_html_join("", '<div><a class="text-primary-600 underline" href="{}">{} {} 元</a> · 登记人 {}'
                                     " · {}</div>", (
             (reverse("admin:ledger_entry_change", args=[e.pk]), e.paid_on.strftime("%Y-%m-%d"), e.amount,
-             _who(e.recorded_by), e.note) for e in obj.entries.select_related("recorded_by").order_by("id"))) \
+             person(e.recorded_by), e.note) for e in obj.entries.select_related("recorded_by").order_by("id"))) \
             or "尚未登记发放。"
 
     def get_actions_detail(self, request, object_id):
@@ -207,7 +215,7 @@ class ReversalFilter(admin.SimpleListFilter):
 
 
 @admin.register(Entry)
-class EntryAdmin(ScopedAdmin):
+class EntryAdmin(_People, ScopedAdmin):
     """Append-only: nothing is added, changed or deleted here; a wrong payment is reversed (冲销)."""
 
     list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "org",
@@ -218,7 +226,7 @@ class EntryAdmin(ScopedAdmin):
     search_fields = ["member__name"]
     search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member_link", "paid_on", "kind", "fund_source", "amount", "org", "approval_link",
-                       "approved_by", "recorded_by", "recorded_at", "mark", "note"]
+                       "approver", "recorder", "recorded_at", "mark", "note"]
     fields = readonly_fields
     actions_detail = ["reverse_entry"]
 
@@ -239,8 +247,8 @@ class EntryAdmin(ScopedAdmin):
         columns = [("发放日期", lambda e: e.paid_on), ("姓名", lambda e: e.member.name),
                    ("会员证号", lambda e: e.member.member_number), ("帮扶类别", lambda e: e.kind.name),
                    ("资金来源", lambda e: e.fund_source.name), ("金额（元）", lambda e: e.amount),
-                   ("发放工会", lambda e: e.org.name), ("审批人", lambda e: _who(e.approved_by)),
-                   ("登记人", lambda e: _who(e.recorded_by)), ("冲销", self.mark), ("说明", lambda e: e.note)]
+                   ("发放工会", lambda e: e.org.name), ("审批人", lambda e: person(e.approved_by)),
+                   ("登记人", lambda e: person(e.recorded_by)), ("冲销", self.mark), ("说明", lambda e: e.note)]
         rows = ([get(e) for _, get in columns] for e in queryset.annotate(
             is_reversed=Exists(Entry.objects.filter(reversal_of=OuterRef("pk")))).select_related(
             "member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of").iterator())
@@ -293,7 +301,7 @@ class EntryAdmin(ScopedAdmin):
 # 批量发放 -----------------------------------------------------------------------------------------------
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ScopedAdmin):
+class DisbursementAdmin(_People, ScopedAdmin):
     list_display = ["title", "org", "kind", "fund_source", "amount_each", "lines", "total", "status", "approved_by",
                     "approved_at"]
     list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
@@ -301,7 +309,7 @@ class DisbursementAdmin(ScopedAdmin):
     list_select_related = ["org", "kind", "fund_source", "approved_by"]
     search_fields = ["title"]
     readonly_fields = ["title", "org", "kind", "fund_source", "amount_each", "lines", "total", "status",
-                       "approved_by", "approved_at", "line_table"]
+                       "approver", "approved_at", "line_table"]
     fields = readonly_fields
     actions_detail = ["record_batch"]
 
@@ -329,7 +337,7 @@ class DisbursementAdmin(ScopedAdmin):
         columns = [("名称", lambda b: b.title), ("发放工会", lambda b: b.org.name), ("帮扶类别", lambda b: b.kind.name),
                    ("资金来源", lambda b: b.fund_source.name), ("每户金额（元）", lambda b: b.amount_each),
                    ("人数", self.lines), ("合计（元）", self.total), ("状态", lambda b: b.get_status_display()),
-                   ("审批人", lambda b: _who(b.approved_by)),
+                   ("审批人", lambda b: person(b.approved_by)),
                    ("审批时间", lambda b: timezone.localtime(b.approved_at).replace(tzinfo=None))]
         rows = ([get(b) for _, get in columns] for b in queryset.annotate(n_lines=Count("approvals")).select_related(
             "org", "kind", "fund_source", "approved_by").iterator())

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from gonghui.common.errors import DomainError
+from gonghui.common.forms import DateInput
 from gonghui.hardship.forms import ActionFormMixin, member_by_number
 from gonghui.hardship.models import HardshipFile
 from gonghui.members.models import Member
@@ -14,7 +15,7 @@ from gonghui.orgs.queries import visible_to
 
 from .models import FundSource, PaymentKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def fingerprint(*values) -> str:

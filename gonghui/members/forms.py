@@ -8,7 +8,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanWidget
 from gonghui.common import pii
 from gonghui.common.audit import mask_text
 from gonghui.common.errors import DomainError
-from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.forms import BackOfficeStyleMixin, DateInput
 
 from . import facts
 from .models import ID_CONTEXT, MOBILE_CONTEXT, Member
@@ -132,7 +132,7 @@ class MemberForm(forms.ModelForm):
 
 
 class EndMembershipForm(BackOfficeStyleMixin, forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期", widget=DateInput())
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
 from gonghui.common.errors import DomainError
-from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.forms import BackOfficeStyleMixin, DateInput
 
 from . import actions
 from .models import Org
@@ -45,10 +45,10 @@ class MoveForm(BackOfficeStyleMixin, forms.Form):
 
 
 class DissolveForm(BackOfficeStyleMixin, forms.Form):
-    on = forms.DateField(label="撤销日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="撤销日期", required=False, widget=DateInput())
     reason = forms.CharField(label="撤销原因", max_length=200)
 
 
 class MergeForm(BackOfficeStyleMixin, forms.Form):
     into = forms.ModelChoiceField(label="并入组织", queryset=Org.objects.none())
-    on = forms.DateField(label="合并日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="合并日期", required=False, widget=DateInput())

@@ -1,5 +1,6 @@
-"""Steps the browser journeys share: a worker signing in with an SMS code on the phone, a cadre logging in
-with password and authenticator code, and the phone pages' width check and screenshots."""
+"""Steps the browser journeys share: a worker signing in with an SMS code on the phone and binding their
+member record, a cadre logging in with password and authenticator code, the phone pages' width check and
+screenshots, back-office screenshots and detail buttons, and a hall application handled from 待我办理."""
 
 import re
 
@@ -54,3 +55,74 @@ def log_in_cadre(page: Page, user) -> None:
     page.fill("#id_token", f"{code:0{device.digits}d}")
     page.locator("#two-factor-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def bind_member(phone: Page, outbox, mobile: str, *, name: str, id_number: str, member_number: str) -> None:
+    """A new worker signs in on /w/bind/ and binds the member record by name and ID number."""
+    phone.goto("/w/bind/")
+    sign_in_worker(phone, outbox, mobile)
+    expect(phone).to_have_url(re.compile(r"/w/bind/$"))
+    phone.fill("#id_name", name)
+    phone.fill("#id_id_number", id_number)
+    phone.get_by_role("button", name="绑定").click()
+    expect(phone.locator("#membership")).to_contain_text(member_number)
+
+
+def pdf() -> bytes:
+    """A small, well-formed one-page PDF (catalogue, pages, page, content stream, font; a correct xref table),
+    so that the file attached is one a PDF reader opens, not just the five magic bytes."""
+    stream = b"BT /F1 18 Tf 72 720 Td (Diagnosis certificate) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def desk_shot(screenshot, page: Page, name: str) -> None:
+    """A back-office page whole, with the window made as tall as the page first: the sidebar and the detail
+    page's footer (关闭) are fixed to the window, and a full-page capture of a taller page draws them where
+    the window was, across the middle."""
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+    screenshot(page, name)
+    page.set_viewport_size(viewport)
+
+
+def detail_button(page: Page, label: str):
+    """A button of an admin detail page, by its whole label (its icon's name comes first; 受理 is also the
+    end of 不予受理)."""
+    return page.get_by_role("link", name=re.compile(rf"(^|\s){label}$"))
+
+
+def open_from_queue(page: Page, number: str) -> None:
+    """A hall handler's way in: 待我办理, then the application's row."""
+    page.goto("/admin/hall/application/?mine=1")
+    page.locator("#result_list").get_by_role("link", name=number).click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/"))
+
+
+def hall_act(page: Page, label: str, opinion: str) -> None:
+    """A hall application's detail button, then its confirmation page: the opinion, and the submit button
+    named like the action."""
+    detail_button(page, label).click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/\w+/$"))
+    page.fill("#id_note", opinion)
+    confirm = page.locator("#hall-act-form button[type=submit]")
+    expect(confirm).to_have_text(label)
+    confirm.click()
+    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/$"))
+    expect(page.get_by_text(f"已{label}。")).to_be_visible()

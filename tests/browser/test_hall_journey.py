@@ -15,73 +15,21 @@ from gonghui.conftest import build_tree, make_cadre
 from gonghui.hall.models import Application
 from gonghui.members.actions import join_member
 from gonghui.members.tests.conftest import make_facts, make_id
-from tests.browser.steps import fits, log_in_cadre, phone_shot, sign_in_worker
+from tests.browser.steps import (
+    bind_member,
+    desk_shot,
+    detail_button,
+    fits,
+    hall_act,
+    log_in_cadre,
+    open_from_queue,
+    pdf,
+    phone_shot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ITEM = "困难职工帮扶申请"
-
-
-def _pdf() -> bytes:
-    """A small, well-formed one-page PDF (catalogue, pages, page, content stream, font; a correct xref table),
-    so that the file attached is one a PDF reader opens, not just the five magic bytes."""
-    stream = b"BT /F1 18 Tf 72 720 Td (Diagnosis certificate) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-
-
-def _desk_shot(screenshot, page: Page, name: str) -> None:
-    """A back-office page whole, with the window made as tall as the page first: the sidebar and the detail
-    page's footer (关闭) are fixed to the window, and a full-page capture of a taller page draws them where
-    the window was, across the middle."""
-    viewport = page.viewport_size
-    height = page.evaluate("document.documentElement.scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    screenshot(page, name)
-    page.set_viewport_size(viewport)
-
-
-
-
-def _detail_button(page: Page, label: str):
-    """A button of the application's detail page, by its whole label (受理 is also the end of 不予受理)."""
-    return page.get_by_role("link", name=re.compile(rf"(^|\s){label}$"))
-
-
-def _open_from_queue(page: Page, number: str) -> None:
-    """The handler's way in: 待我办理, then the application's row."""
-    page.goto("/admin/hall/application/?mine=1")
-    page.locator("#result_list").get_by_role("link", name=number).click()
-    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/"))
-
-
-def _act(page: Page, label: str, opinion: str) -> None:
-    """A detail button, then its confirmation page: the opinion, and the submit button named like the action."""
-    _detail_button(page, label).click()
-    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/\w+/$"))
-    page.fill("#id_note", opinion)
-    confirm = page.locator("#hall-act-form button[type=submit]")
-    expect(confirm).to_have_text(label)
-    confirm.click()
-    expect(page).to_have_url(re.compile(r"/admin/hall/application/\d+/change/$"))
-    expect(page.get_by_text(f"已{label}。")).to_be_visible()
 
 
 def _history(phone: Page) -> list[str]:
@@ -100,16 +48,11 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     operator, reviewer = make_cadre(union, "operator"), make_cadre(union, "approver")
     county_approver = make_cadre(county, "approver")
     proof = tmp_path / "诊断证明.pdf"
-    proof.write_bytes(_pdf())
+    proof.write_bytes(pdf())
 
     # The worker signs in, binds the member record, and opens the item from the hall.
-    phone.goto("/w/bind/")
-    sign_in_worker(phone, sms_outbox, "13912346612")
-    expect(phone).to_have_url(re.compile(r"/w/bind/$"))
-    phone.fill("#id_name", "王芳")
-    phone.fill("#id_id_number", make_id(seq=612))
-    phone.get_by_role("button", name="绑定").click()
-    expect(phone.locator("#membership")).to_contain_text(member.member_number)
+    bind_member(phone, sms_outbox, "13912346612", name="王芳", id_number=make_id(seq=612),
+                member_number=member.member_number)
     phone.goto("/w/hall/")
     fits(phone)
     phone.locator("#items").get_by_role("link", name=ITEM).click()
@@ -133,8 +76,8 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     expect(phone.locator("#hall-application")).to_contain_text("合肥瑶海机械有限公司工会")
     expect(phone.locator("#hall-application").get_by_role("link", name="诊断证明.pdf")).to_be_visible()
     attachment = app.attachments.get()
-    assert (attachment.kind, attachment.size, app.handling_org_id) == ("pdf", len(_pdf()), union.pk)
-    assert (Path(settings.MEDIA_ROOT) / attachment.path).read_bytes() == _pdf()
+    assert (attachment.kind, attachment.size, app.handling_org_id) == ("pdf", len(pdf()), union.pk)
+    assert (Path(settings.MEDIA_ROOT) / attachment.path).read_bytes() == pdf()
     fits(phone)
     application_url = phone.url
 
@@ -147,17 +90,17 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     expect(rows.first).to_contain_text(ITEM)
     expect(rows.first).to_contain_text("王芳")
     expect(rows.first).to_contain_text("受理")  # the current step
-    _desk_shot(screenshot, page, "hall-queue")
-    _open_from_queue(page, app.number)
+    desk_shot(screenshot, page, "hall-queue")
+    open_from_queue(page, app.number)
     for label in ("受理", "退回补正", "不予受理", "转办", "上报"):
-        expect(_detail_button(page, label)).to_be_visible()
-    expect(_detail_button(page, "审批通过")).to_have_count(0)  # not at 受理
+        expect(detail_button(page, label)).to_be_visible()
+    expect(detail_button(page, "审批通过")).to_have_count(0)  # not at 受理
     expect(page.locator("body")).to_contain_text("爱人住院，医疗费用负担重。")
-    _desk_shot(screenshot, page, "hall-detail")
+    desk_shot(screenshot, page, "hall-detail")
     with page.expect_download() as download:  # the cadre opens the material the worker attached
         page.get_by_role("link", name="诊断证明.pdf").click()
-    assert Path(download.value.path()).read_bytes() == _pdf()
-    _act(page, "受理", "材料齐全，予以受理。")
+    assert Path(download.value.path()).read_bytes() == pdf()
+    hall_act(page, "受理", "材料齐全，予以受理。")
     app.refresh_from_db()
     assert (app.status, app.step_name, app.handling_org_id) == ("accepted", "审核", union.pk)
     page.goto("/admin/hall/application/?mine=1")
@@ -170,8 +113,8 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     # 审核: the grassroots union's approver; the application moves up to the county federation.
     reviewer_page = new_desk()
     log_in_cadre(reviewer_page, reviewer)
-    _open_from_queue(reviewer_page, app.number)
-    _act(reviewer_page, "审批通过", "情况属实，同意上报。")
+    open_from_queue(reviewer_page, app.number)
+    hall_act(reviewer_page, "审批通过", "情况属实，同意上报。")
     app.refresh_from_db()
     assert (app.status, app.step_name, app.handling_org_id) == ("in_progress", "审批", county.pk)
 
@@ -182,8 +125,8 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     # 审批: the county federation's approver.
     county_page = new_desk()
     log_in_cadre(county_page, county_approver)
-    _open_from_queue(county_page, app.number)
-    _act(county_page, "审批通过", "同意帮扶。")
+    open_from_queue(county_page, app.number)
+    hall_act(county_page, "审批通过", "同意帮扶。")
     app.refresh_from_db()
     assert (app.status, app.step_role) == ("completed", "")
 
