@@ -4,6 +4,7 @@ write workbooks with openpyxl."""
 import csv
 import datetime
 import io
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -58,6 +59,18 @@ def cell_text(value) -> str:
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
         return value.date().isoformat()
     return str(value).strip()
+
+
+def plain_cell(value):
+    """A cell value as read, in a form openpyxl can write back (an error workbook repeats the rows as given)."""
+    if value is None or isinstance(value, str | int | float | bool | datetime.date | datetime.time):
+        return value
+    return str(value)
+
+
+def header_label(value) -> str:
+    """A header cell as compared with the column names: NFKC, all whitespace (full-width too) removed."""
+    return "".join(unicodedata.normalize("NFKC", cell_text(value)).split())
 
 
 def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:

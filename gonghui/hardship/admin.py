@@ -3,14 +3,13 @@ the member's name or number; Excel export), the read-only detail (household, pla
 member's aid), 新建档案 and the buttons 帮扶计划, 结对, 年度复核, 退出 and 帮扶台账. Page logic lives in views.py."""
 
 from django.contrib import admin
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
-from gonghui.common.admin import ScopedAdmin, person
+from gonghui.common.admin import MemberColumns, ScopedAdmin, person
 from gonghui.ledger.models import Approval
 from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import get_visible_or_404, visible_or_none
@@ -33,14 +32,12 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(HardshipFile)
-class HardshipFileAdmin(ScopedAdmin):
+class HardshipFileAdmin(MemberColumns, ScopedAdmin):
     list_display = ["member_name", "member_number", "org", "level", "category", "status", "per_capita_income",
                     "paired_cadre", "review_due", "opened_on"]
     list_filter = ["level", "category", "status", ReviewDueFilter, OrgSubtreeFilter]
     list_filter_submit = True
     list_select_related = ["member", "org", "paired_cadre"]
-    search_fields = ["member__name"]
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member_link", "org", "level", "category", "status", "causes_display", "housing",
                        "per_capita_income", "household_table", "measures", "responsible_name", "paired_cadre_name",
                        "review_due", "opened_on", "source_application", "exit_reason", "exit_on", "follow_up_on",
@@ -67,12 +64,6 @@ class HardshipFileAdmin(ScopedAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return views.open_file(request)
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(member__name=term) | Q(member__member_number=term.upper())), False
-
     def export_table(self, queryset):
         columns = [("姓名", lambda f: f.member.name), ("会员证号", lambda f: f.member.member_number),
                    ("建档工会", lambda f: f.org.name), ("档案级别", lambda f: f.get_level_display()),
@@ -86,19 +77,8 @@ class HardshipFileAdmin(ScopedAdmin):
             "member", "org", "responsible", "paired_cadre").iterator())
         return [title for title, _ in columns], rows
 
-    @display(description="姓名", ordering="member__name")
-    def member_name(self, obj):
-        return obj.member.name
 
-    @display(description="会员证号")
-    def member_number(self, obj):
-        return obj.member.member_number
 
-    @display(description="会员")
-    def member_link(self, obj):
-        return format_html('<a class="text-primary-600 underline" href="{}">{}</a>（会员证号 {}，{}）',
-                           reverse("admin:members_member_change", args=[obj.member_id]), obj.member.name,
-                           obj.member.member_number, obj.member.org.name)
 
     @display(description="责任人")
     def responsible_name(self, obj):

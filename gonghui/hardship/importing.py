@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gonghui.common import audit, dates, idcard, personname, pii
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, read_rows
+from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows
 from gonghui.common.models import IMPORT_DIR, ImportJob
 from gonghui.common.money import parse_yuan
 from gonghui.members.importing import ERROR_FILE_CONTEXT, read_error_file  # noqa: F401 (re-exported)
@@ -117,23 +117,13 @@ class ImportResult:
             positions.setdefault(name, i)
         rows, error_cells = [], {}
         for r, (number, cells, problems) in enumerate(self.rejected_rows):
-            row = [_plain_cell(c) for c in cells[:width]]
+            row = [plain_cell(c) for c in cells[:width]]
             row += [None] * (width - len(row))
             rows.append(row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)])
             error_cells[r] = sorted({positions[c] for c, _ in problems if c in positions} | {width})
         return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows, error_cells=error_cells)
 
 
-def _plain_cell(value):
-    """A cell value openpyxl can write back."""
-    if value is None or isinstance(value, str | int | float | bool | datetime.date | datetime.time):
-        return value
-    return str(value)
-
-
-def _label(value) -> str:
-    """A header cell as compared with the column names: NFKC, whitespace removed."""
-    return "".join(unicodedata.normalize("NFKC", cell_text(value)).split())
 
 
 # Checking a row ---------------------------------------------------------------------------------
@@ -156,7 +146,7 @@ class _Reader:
     def __init__(self, header: list[str]):
         self.columns: dict[str, tuple[str, int]] = {}
         for i, cell in enumerate(header):
-            name = _label(cell)
+            name = header_label(cell)
             if name in COLUMNS:
                 self.columns.setdefault(COLUMNS[name], (cell, i))
 

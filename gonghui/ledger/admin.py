@@ -3,14 +3,14 @@
 登记发放 of the whole batch) and the person's ledger (个人帮扶台账). Page logic lives in views.py."""
 
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import audit
-from gonghui.common.admin import ScopedAdmin, person
+from gonghui.common.admin import MemberColumns, ScopedAdmin, person
 from gonghui.hall.actions import can_manage_catalogue
 from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import visible_or_none
@@ -21,21 +21,6 @@ from .models import Approval, Disbursement, Entry, FundSource, PaymentKind
 
 def _local(at) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
-def _search_by_member(queryset, term: str):
-    """By the member's exact name or member number (indexed columns; no LIKE)."""
-    term = term.strip()
-    if not term:
-        return queryset, False
-    return queryset.filter(Q(member__name=term) | Q(member__member_number=term.upper())), False
-
-
-def _member_link(member) -> str:
-    return format_html('<a class="text-primary-600 underline" href="{}">{}</a>（会员证号 {}，{}）· '
-                       '<a class="text-primary-600 underline" href="{}">个人帮扶台账</a>',
-                       reverse("admin:members_member_change", args=[member.pk]), member.name, member.member_number,
-                       member.org.name, reverse("admin:ledger_entry_person", args=[member.pk]))
 
 
 # Configuration: the same for the whole province -------------------------------------------------------
@@ -98,14 +83,12 @@ class _People:
 
 
 @admin.register(Approval)
-class ApprovalAdmin(_People, ScopedAdmin):
+class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
     list_display = ["member_name", "member_number", "kind", "fund_source", "amount", "org", "status",
                     "approved_by", "approved_at", "batch"]
     list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
     list_filter_submit = True
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "batch"]
-    search_fields = ["member__name"]
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "approver",
                        "approved_at", "file_link", "batch", "source", "duplicate", "payments"]
     fields = readonly_fields
@@ -120,9 +103,6 @@ class ApprovalAdmin(_People, ScopedAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return views.approve(request)
 
-    def get_search_results(self, request, queryset, search_term):
-        return _search_by_member(queryset, search_term)
-
     def export_table(self, queryset):
         columns = [("姓名", lambda a: a.member.name), ("会员证号", lambda a: a.member.member_number),
                    ("帮扶类别", lambda a: a.kind.name), ("资金来源", lambda a: a.fund_source.name),
@@ -134,17 +114,8 @@ class ApprovalAdmin(_People, ScopedAdmin):
             "member", "kind", "fund_source", "org", "approved_by", "batch").iterator())
         return [title for title, _ in columns], rows
 
-    @display(description="姓名", ordering="member__name")
-    def member_name(self, obj):
-        return obj.member.name
 
-    @display(description="会员证号")
-    def member_number(self, obj):
-        return obj.member.member_number
 
-    @display(description="会员")
-    def member_link(self, obj):
-        return _member_link(obj.member)
 
     @display(description="困难职工档案")
     def file_link(self, obj):
@@ -215,7 +186,7 @@ class ReversalFilter(admin.SimpleListFilter):
 
 
 @admin.register(Entry)
-class EntryAdmin(_People, ScopedAdmin):
+class EntryAdmin(MemberColumns, _People, ScopedAdmin):
     """Append-only: nothing is added, changed or deleted here; a wrong payment is reversed (冲销)."""
 
     list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "org",
@@ -223,8 +194,6 @@ class EntryAdmin(_People, ScopedAdmin):
     list_filter = ["kind", "fund_source", YearFilter, OrgSubtreeFilter, ReversalFilter]
     list_filter_submit = True
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of"]
-    search_fields = ["member__name"]
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member_link", "paid_on", "kind", "fund_source", "amount", "org", "approval_link",
                        "approver", "recorder", "recorded_at", "mark", "note"]
     fields = readonly_fields
@@ -240,9 +209,6 @@ class EntryAdmin(_People, ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        return _search_by_member(queryset, search_term)
-
     def export_table(self, queryset):
         columns = [("发放日期", lambda e: e.paid_on), ("姓名", lambda e: e.member.name),
                    ("会员证号", lambda e: e.member.member_number), ("帮扶类别", lambda e: e.kind.name),
@@ -254,17 +220,8 @@ class EntryAdmin(_People, ScopedAdmin):
             "member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of").iterator())
         return [title for title, _ in columns], rows
 
-    @display(description="姓名", ordering="member__name")
-    def member_name(self, obj):
-        return obj.member.name
 
-    @display(description="会员证号")
-    def member_number(self, obj):
-        return obj.member.member_number
 
-    @display(description="会员")
-    def member_link(self, obj):
-        return _member_link(obj.member)
 
     @display(description="审批")
     def approval_link(self, obj):

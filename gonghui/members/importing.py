@@ -44,7 +44,6 @@ import re
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
@@ -64,7 +63,7 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.common import audit, codesets, idcard, pii
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import build_workbook, cell_text
+from gonghui.common.excel import build_workbook, cell_text, header_label, plain_cell
 from gonghui.common.models import IMPORT_DIR, ImportJob
 from gonghui.orgs.models import Org
 
@@ -181,25 +180,15 @@ class ImportResult:
 
         def rows():
             for number, cells, problems in self.rejected_rows:
-                row = [_plain_cell(c) for c in cells[:width]]
+                row = [plain_cell(c) for c in cells[:width]]
                 row += [None] * (width - len(row))
                 yield row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)]
 
         return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows(), error_cells=self.error_cells)
 
 
-def _plain_cell(value):
-    """A cell value openpyxl can write back."""
-    if value is None or isinstance(value, str | int | float | bool | datetime.date | datetime.time):
-        return value
-    return str(value)
-
 
 # Reading ----------------------------------------------------------------------------------------
-
-def _label(value) -> str:
-    """A header cell as compared with the labels: NFKC, all whitespace (full-width too) removed."""
-    return "".join(unicodedata.normalize("NFKC", cell_text(value)).split())
 
 
 def _open_sheet(path: Path):
@@ -224,7 +213,7 @@ def _find_header(rows: Iterator[list]) -> tuple[int, list, dict[str, int], Itera
     for i, cells in enumerate(head):
         columns: dict[str, int] = {}
         for j, cell in enumerate(cells):
-            name = FIELDS_BY_LABEL.get(_label(cell))
+            name = FIELDS_BY_LABEL.get(header_label(cell))
             if name is not None:
                 columns.setdefault(name, j)
         if all(r in columns for r in REQUIRED):

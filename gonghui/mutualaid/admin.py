@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import codesets
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import MemberColumns, ScopedAdmin
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import visible_or_none, visible_to
 
@@ -111,12 +111,10 @@ class EnrolmentAdmin(ScopedAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(ScopedAdmin):
+class CoverageAdmin(MemberColumns, ScopedAdmin):
     list_display = ["member", "plan", "enrolment_org", "start", "end"]
     list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["member", "plan", "enrolment__org"]
-    search_fields = ["member__name", "member__member_number"]
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member", "plan", "enrolment", "start", "end"]
     fields = readonly_fields
 
@@ -125,12 +123,6 @@ class CoverageAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(member__name=term) | queryset.filter(member__member_number=term.upper()), False
 
     @display(description="参保工会")
     def enrolment_org(self, obj):
@@ -202,12 +194,10 @@ class ClaimStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ScopedAdmin):
+class ClaimAdmin(MemberColumns, ScopedAdmin):
     list_display = ["member", "plan", "org", "event_date", "filed_on", "expense", "benefit", "status_shown"]
     list_filter = [("plan", admin.RelatedOnlyFieldListFilter), ClaimStatusFilter]
     list_select_related = ["member", "plan", "org", "approval"]
-    search_fields = ["member__name", "member__member_number"]
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member", "plan", "org", "event_date", "filed_on", "expense", "benefit", "working_lines",
                        "status_shown", "health_consent_at", "application_number", "approval", "filed_by", "decided_by",
                        "decided_at", "note"]
@@ -219,12 +209,6 @@ class ClaimAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(member__name=term) | queryset.filter(member__member_number=term.upper()), False
 
     @display(description="状态")
     def status_shown(self, obj):
