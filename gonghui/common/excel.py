@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
@@ -71,6 +71,16 @@ def plain_cell(value):
 def header_label(value) -> str:
     """A header cell as compared with the column names: NFKC, all whitespace (full-width too) removed."""
     return "".join(unicodedata.normalize("NFKC", cell_text(value)).split())
+
+
+def write_guide(sheet, lines: list[str], *, width: int = 120) -> None:
+    """An import template's 填写说明 sheet: one wrapped line per row, the first as its title."""
+    sheet.column_dimensions["A"].width = width
+    for i, line in enumerate(lines, start=1):
+        cell = sheet.cell(row=i, column=1, value=line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if i == 1:
+            cell.font = Font(bold=True, size=14)
 
 
 def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:

@@ -29,13 +29,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gonghui.common import audit, dates, idcard, personname, pii
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows
+from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows, write_guide
 from gonghui.common.models import IMPORT_DIR, ImportJob
 from gonghui.common.money import parse_yuan
 from gonghui.members.importing import ERROR_FILE_CONTEXT, read_error_file  # noqa: F401 (re-exported)
@@ -432,12 +432,7 @@ def template_workbook() -> bytes:
             validation.add(f"{letter}2:{letter}1048576")
             ws.add_data_validation(validation)
     ws.freeze_panes = "A2"
-    guide.column_dimensions["A"].width = 110
-    for i, line in enumerate(GUIDE, start=1):
-        cell = guide.cell(row=i, column=1, value=line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if i == 1:
-            cell.font = Font(bold=True, size=14)
+    write_guide(guide, GUIDE, width=110)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

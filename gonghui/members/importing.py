@@ -56,14 +56,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from gonghui.common import audit, codesets, idcard, pii
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import build_workbook, cell_text, header_label, plain_cell
+from gonghui.common.excel import build_workbook, cell_text, header_label, plain_cell, write_guide
 from gonghui.common.models import IMPORT_DIR, ImportJob
 from gonghui.orgs.models import Org
 
@@ -899,12 +899,7 @@ def template_workbook() -> bytes:
             ws.add_data_validation(validation)
     ws.freeze_panes = "A2"
     lists.sheet_state = "hidden"
-    guide.column_dimensions["A"].width = 120
-    for i, line in enumerate(GUIDE, start=1):
-        cell = guide.cell(row=i, column=1, value=line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if i == 1:
-            cell.font = Font(bold=True, size=14)
+    write_guide(guide, GUIDE, width=120)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
