@@ -1,10 +1,11 @@
 """Amounts in 元 as people type them: Decimal with two places, never float (STYLE: money)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import DomainError
 
 CENT = Decimal("0.01")
+WAN = Decimal("10000")
 
 
 def parse_yuan(value, *, label: str, field: str | None = None) -> Decimal:
@@ -18,3 +19,8 @@ def parse_yuan(value, *, label: str, field: str | None = None) -> Decimal:
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
         raise DomainError(f"“{label}”应为不小于0的金额（元，最多两位小数）。", field=field)
     return amount.quantize(CENT)
+
+
+def wan(yuan: Decimal | None) -> Decimal:
+    """元 → 万元 with two places, half up, as reports print amounts (0 for no amount)."""
+    return (Decimal(yuan or 0) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)

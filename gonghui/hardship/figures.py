@@ -16,16 +16,16 @@
 
 `by_kind()` and `by_source()` give the same amounts for every kind and fund source configured, seeded or not."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from gonghui.common.money import wan
 from gonghui.ledger.models import Entry, FundSource, PaymentKind
 from gonghui.stats.registry import figure
 
 from .models import HardshipFile
 
-WAN = Decimal("10000")
 CENT = Decimal("0.01")
 File = HardshipFile
 # The seeded kinds and sources (ledger migration 0002) get a figure each; others are in by_kind/by_source.
@@ -38,10 +38,6 @@ BREAKDOWN = {
     **{value: (label, Q(category=value)) for value, label in File.Category.choices},
 }
 
-
-def wan(yuan: Decimal | None) -> Decimal:
-    """元 → 万元 with two places, half up (0 for no amount)."""
-    return ((yuan or Decimal("0")) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _files(org):

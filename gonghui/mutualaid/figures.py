@@ -1,14 +1,15 @@
 """Figures of mutual aid (`mutualaid.`) over a subtree and a period: enrolled units (参保单位), covered
 members (参保人数), premiums (互助金收入, 万元), claims (申请人次) and benefits paid (给付金额, 万元, from the
-ledger, net of reversals). Amounts in 万元 with two places as the reports print them (a float, the registry's
-number type, made from the exact Decimal)."""
+ledger, net of reversals). Amounts in 万元 with two places as the reports print them
+(Decimal, common.money.wan)."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
 
+from gonghui.common.money import wan
 from gonghui.ledger.models import Entry, PaymentKind
 from gonghui.stats.registry import figure
 
@@ -22,9 +23,6 @@ def _span(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, 
             datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz))
 
 
-def wan(amount: Decimal | None) -> float:
-    """元 → 万元, two places, half up."""
-    return float((Decimal(amount or 0) / 10_000).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def _enrolments(org, start, end):
@@ -46,7 +44,7 @@ def covered_members(org, start, end) -> int:
 
 
 @figure("mutualaid.premiums", label="互助金收入", unit="万元")
-def premiums(org, start, end) -> float:
+def premiums(org, start, end) -> Decimal:
     """Premiums of the enrolments made in the period (unit enrolments and gifting campaigns)."""
     return wan(_enrolments(org, start, end).aggregate(s=Sum("premium_total"))["s"])
 
@@ -58,7 +56,7 @@ def claims(org, start, end) -> int:
 
 
 @figure("mutualaid.benefits_paid", label="互助金给付", unit="万元")
-def benefits_paid(org, start, end) -> float:
+def benefits_paid(org, start, end) -> Decimal:
     """Mutual-aid payments on the ledger in the period by the unions of the subtree, reversals deducted."""
     total = Entry.objects.filter(org__path__startswith=org.path, paid_on__gte=start, paid_on__lte=end,
                                  kind__program=PaymentKind.Program.MUTUAL_AID).aggregate(s=Sum("amount"))["s"]

@@ -66,19 +66,23 @@ def test_figures_by_subtree(tree, world):
     """Done-when: K11 — 2 units, 5 covered, 0.30 万元 premiums (3,000), 2 claims, 0.50 万元 paid; K12 — 1 unit,
     1 covered, 0.06, 1 claim, 0.00 net of the reversal; the province adds both; C2 has nothing."""
     assert compute(tree["K11"], *PERIOD, prefix="mutualaid.") == {
-        "mutualaid.units": 2, "mutualaid.covered_members": 5, "mutualaid.premiums": 0.30, "mutualaid.claims": 2,
-        "mutualaid.benefits_paid": 0.50}
+        "mutualaid.units": 2, "mutualaid.covered_members": 5,
+        "mutualaid.premiums": Decimal("0.30"), "mutualaid.claims": 2,
+        "mutualaid.benefits_paid": Decimal("0.50")}
     assert compute(tree["K12"], *PERIOD, prefix="mutualaid.") == {
-        "mutualaid.units": 1, "mutualaid.covered_members": 1, "mutualaid.premiums": 0.06, "mutualaid.claims": 1,
-        "mutualaid.benefits_paid": 0.0}
+        "mutualaid.units": 1, "mutualaid.covered_members": 1,
+        "mutualaid.premiums": Decimal("0.06"), "mutualaid.claims": 1,
+        "mutualaid.benefits_paid": Decimal("0.00")}
     assert compute(tree["P"], *PERIOD, prefix="mutualaid.") == {
-        "mutualaid.units": 3, "mutualaid.covered_members": 6, "mutualaid.premiums": 0.36, "mutualaid.claims": 3,
-        "mutualaid.benefits_paid": 0.50}
+        "mutualaid.units": 3, "mutualaid.covered_members": 6,
+        "mutualaid.premiums": Decimal("0.36"), "mutualaid.claims": 3,
+        "mutualaid.benefits_paid": Decimal("0.50")}
     assert set(compute(tree["C2"], *PERIOD, prefix="mutualaid.").values()) == {0}
     # G1111 alone: its unit enrolment (the campaign was K11's), 3 covered, claims handled by the county.
     assert compute(tree["G1111"], *PERIOD, prefix="mutualaid.") == {
-        "mutualaid.units": 1, "mutualaid.covered_members": 3, "mutualaid.premiums": 0.18, "mutualaid.claims": 0,
-        "mutualaid.benefits_paid": 0.0}
+        "mutualaid.units": 1, "mutualaid.covered_members": 3,
+        "mutualaid.premiums": Decimal("0.18"), "mutualaid.claims": 0,
+        "mutualaid.benefits_paid": Decimal("0.00")}
 
 
 def test_figures_by_period(tree, world, plan):
