@@ -45,6 +45,9 @@ class ConfigAdmin(ScopedAdmin):
         audit.record(f"ledger_{self.model._meta.model_name}_{'change' if change else 'add'}", actor=request.user,
                      obj=obj, changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []  # entries and reports refer to the code
+
 
 @admin.register(PaymentKind)
 class PaymentKindAdmin(ConfigAdmin):
@@ -53,9 +56,6 @@ class PaymentKindAdmin(ConfigAdmin):
     search_fields = ["name", "code"]
     fields = ["code", "name", "program", "requires_file", "duplicate_days", "active", "order"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj else []
-
 
 @admin.register(FundSource)
 class FundSourceAdmin(ConfigAdmin):
@@ -63,9 +63,6 @@ class FundSourceAdmin(ConfigAdmin):
     list_filter = ["active"]
     search_fields = ["name", "code"]
     fields = ["code", "name", "active", "order"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj else []
 
 
 # 帮扶审批 -----------------------------------------------------------------------------------------------

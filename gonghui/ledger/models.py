@@ -15,7 +15,24 @@ from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 
 
-class PaymentKind(models.Model):
+class Option(models.Model):
+    """A configurable list entry kept by the province (帮扶类别, 资金来源): a stable code, a name, switched off
+    rather than deleted once used."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentKind(Option):
     """帮扶类别 (configurable): 生活救助, 医疗救助, 助学, 送温暖, 就业帮扶, 互助保障金, …"""
 
     class Program(models.TextChoices):
@@ -23,39 +40,22 @@ class PaymentKind(models.Model):
         MUTUAL_AID = "mutual_aid", "互助保障"
         OTHER = "other", "其他"
 
-    code = models.SlugField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
     program = models.CharField("所属业务", max_length=12, choices=Program.choices, default=Program.AID)
     requires_file = models.BooleanField("须先建档（先建档后帮扶）", default=False)
     duplicate_days = models.PositiveIntegerField(
         "重复领取提示期（天）", default=365, help_text="同一人在此期间内再次领取同类款项时提示；0 表示不提示。")
-    active = models.BooleanField("启用", default=True)
-    order = models.PositiveSmallIntegerField("排序", default=0)
 
-    class Meta:
+    class Meta(Option.Meta):
         verbose_name = "帮扶类别"
         verbose_name_plural = "帮扶类别"
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class FundSource(models.Model):
+class FundSource(Option):
     """资金来源 (configurable): 中央财政帮扶资金, 省级财政, 工会经费, 社会捐赠, …"""
 
-    code = models.SlugField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    active = models.BooleanField("启用", default=True)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-
-    class Meta:
+    class Meta(Option.Meta):
         verbose_name = "资金来源"
         verbose_name_plural = "资金来源"
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Disbursement(models.Model):
