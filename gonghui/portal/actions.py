@@ -105,15 +105,14 @@ def _fail(index: str, number: str, ip: str | None, how: str) -> None:
                      outcome="failure")
 
 
-def sign_in_with_code(*, mobile_number: str, code: str, ip: str | None):
-    """The worker's user for a right code (a first sign-in creates the account: 注册), else DomainError.
-    A code is used once; wrong guesses spend it after CODE_ATTEMPTS; throttled per number and address."""
-    number = mobile.normalize(mobile_number)
-    index = _index(number)
+def _use_code(index: str, number: str, code: str, ip: str | None, *, field: str = "code") -> None:
+    """Spend the latest live code sent to `number` if `code` matches it, else DomainError. Throttled per number
+    and address; a wrong guess is counted against the code (spent after CODE_ATTEMPTS) and as a failure. Both
+    sign-in and the change of mobile go through here."""
     code = (code or "").strip()
     with transaction.atomic():
         if _throttled(index, ip):
-            raise DomainError(THROTTLED, field="code")
+            raise DomainError(THROTTLED, field=field)
         now = timezone.now()
         sent = (LoginCode.objects.select_for_update().filter(mobile_index=index, used_at__isnull=True,
                                                              expires_at__gt=now, attempts__lt=CODE_ATTEMPTS)
@@ -128,8 +127,16 @@ def sign_in_with_code(*, mobile_number: str, code: str, ip: str | None):
             sent.used_at = now
             sent.save(update_fields=["used_at"])
             failed = False
-    if failed:  # outside the atomic block: the failure is counted even though the sign-in fails
-        raise DomainError(WRONG_CODE, field="code")
+    if failed:  # outside the atomic block: the failure is counted even though the request fails
+        raise DomainError(WRONG_CODE, field=field)
+
+
+def sign_in_with_code(*, mobile_number: str, code: str, ip: str | None):
+    """The worker's user for a right code (a first sign-in creates the account: 注册), else DomainError.
+    A code is used once; wrong guesses spend it after CODE_ATTEMPTS; throttled per number and address."""
+    number = mobile.normalize(mobile_number)
+    index = _index(number)
+    _use_code(index, number, code, ip)
     return _worker_user(number, index)
 
 
@@ -177,15 +184,8 @@ def change_mobile(*, worker: Worker, mobile_number: str, code: str, ip: str | No
     index = _index(number)
     if Worker.objects.filter(mobile_index=index).exclude(pk=worker.pk).exists():
         raise DomainError("该手机号已注册了另一个账号。", field="mobile")
+    _use_code(index, number, code, ip)  # the same guard as sign-in: wrong guesses counted and throttled
     with transaction.atomic():
-        sent = (LoginCode.objects.select_for_update().filter(mobile_index=index, used_at__isnull=True,
-                                                             expires_at__gt=timezone.now(),
-                                                             attempts__lt=CODE_ATTEMPTS)
-                .order_by("-created_at").first())
-        if sent is None or not hmac.compare_digest(sent.code_hash, _code_hash(index, (code or "").strip())):
-            raise DomainError(WRONG_CODE, field="code")
-        sent.used_at = timezone.now()
-        sent.save(update_fields=["used_at"])
         before = worker.mobile_masked
         worker.mobile_index, worker.mobile_masked = index, pii.mask_mobile(number)
         worker.mobile_enc = pii.encrypt(number, context=MOBILE_CONTEXT + index)

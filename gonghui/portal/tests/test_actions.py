@@ -66,6 +66,23 @@ def test_code_spent_after_five_wrong_guesses(tree, sms_outbox):
         actions.sign_in_with_code(mobile_number=MOBILE, code=code, ip="10.0.0.9")
 
 
+def test_mobile_change_code_guarded_like_sign_in(tree, sms_outbox):
+    """Part 1 (review fix): proving a new mobile with a code has the sign-in's guard — wrong guesses spend the
+    code after CODE_ATTEMPTS and count as failures — instead of unlimited guessing while signed in."""
+    worker = sign_up(sms_outbox)
+    new = "13900001111"
+    actions.request_code(mobile_number=new, ip="10.0.0.1")
+    code = last_code(sms_outbox)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for i in range(actions.CODE_ATTEMPTS):
+        with pytest.raises(DomainError, match="验证码错误或已过期"):
+            actions.change_mobile(worker=worker, mobile_number=new, code=wrong, ip=f"10.0.2.{i}")
+    with pytest.raises(DomainError, match="验证码错误或已过期"):
+        actions.change_mobile(worker=worker, mobile_number=new, code=code, ip="10.0.2.9")
+    assert Worker.objects.get(pk=worker.pk).mobile_masked == "138****5678"
+    assert LoginCode.objects.filter(attempts=actions.CODE_ATTEMPTS).count() == 1
+
+
 def test_code_requests_rate_limited_per_number(tree, sms_outbox):
     """Part 1: one code a minute per number, CODES_PER_NUMBER_PER_HOUR an hour."""
     actions.request_code(mobile_number=MOBILE, ip="10.0.0.1")
