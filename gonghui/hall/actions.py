@@ -7,7 +7,7 @@ import decimal
 from django.db import transaction
 from django.utils import timezone
 
-from gonghui.common import audit, idcard, mobile, money, pii
+from gonghui.common import audit, dates, idcard, mobile, money, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 from gonghui.portal.models import Notification
@@ -72,11 +72,7 @@ def check_data(version: ItemVersion, raw: dict) -> dict:
             if len(value) > spec.get("max_length", 500):
                 raise DomainError(f"“{label}”不能超过{spec.get('max_length', 500)}个字。", field=name)
         elif kind == "date":
-            try:
-                day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-                value = day.isoformat()
-            except ValueError:
-                raise DomainError(f"“{label}”应为日期，如 2026-05-01。", field=name) from None
+            value = dates.parse_date(value, field_label=f"“{label}”", field=name).isoformat()
         elif kind == "money":
             value = str(money.parse_yuan(value, label=label, field=name))
         elif kind == "number":
@@ -337,7 +333,8 @@ def check_version_spec(spec: dict) -> None:
         raise DomainError("办结效果未注册。", field="effect")
 
 
-def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, spec: dict, by) -> ServiceItem:
+def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, spec: dict, by,
+              order: int | None = None) -> ServiceItem:
     """Create an item, or change one: the change is a new version that new applications use; applications
     already filed keep theirs. Audited with the version numbers."""
     if not can_manage_catalogue(by):
@@ -352,6 +349,8 @@ def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, s
         else:
             item = ServiceItem.objects.select_for_update().get(pk=item.pk)
             item.name, item.active = name, active
+        if order is not None:
+            item.order = order
         current = item.current
         if current is None or any(getattr(current, k) != spec.get(k) for k in keys):
             number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1

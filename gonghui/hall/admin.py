@@ -298,7 +298,7 @@ class ServiceItemAdmin(ReferenceAdmin):
     def save_model(self, request, obj, form, change):
         saved = actions.save_item(item=obj if change else None, code=form.cleaned_data.get("code") or obj.code,
                                   name=form.cleaned_data["name"], active=form.cleaned_data["active"],
-                                  spec=form.spec(), by=request.user)
+                                  order=form.cleaned_data.get("order"), spec=form.spec(), by=request.user)
         obj.pk, obj.current = saved.pk, saved.current
 
     def save_related(self, request, form, formsets, change):

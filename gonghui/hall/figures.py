@@ -13,6 +13,7 @@ from django.db.models import Avg, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from gonghui.common.dates import local_span
 from gonghui.stats.registry import figure
 
 from . import workdays
@@ -21,12 +22,6 @@ from .models import Application, ApplicationEvent
 S = Application.Status
 
 
-def _span(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[local midnight of start, local midnight after end)."""
-    tz = timezone.get_current_timezone()
-    return (datetime.datetime.combine(start, datetime.time.min, tz),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz))
-
 
 def _apps(org, item: str | None = None):
     apps = Application.objects.filter(handling_org__path__startswith=org.path)
@@ -34,14 +29,14 @@ def _apps(org, item: str | None = None):
 
 
 def _events(org, start, end, action: str, item: str | None = None):
-    since, until = _span(start, end)
+    since, until = local_span(start, end)
     events = ApplicationEvent.objects.filter(org__path__startswith=org.path, action=action, at__gte=since,
                                              at__lt=until)
     return events.filter(application__version__item__code=item) if item else events
 
 
 def _done(org, start, end, item: str | None = None):
-    since, until = _span(start, end)
+    since, until = local_span(start, end)
     return _apps(org, item).filter(status=S.COMPLETED, completed_at__gte=since, completed_at__lt=until)
 
 
@@ -74,7 +69,7 @@ def rejected(org, start, end, item: str | None = None) -> int:
 def completion_rate(org, start, end, item: str | None = None) -> float:
     """Completed of the applications submitted in the period / received in the period."""
     got = received(org, start, end, item)
-    since, until = _span(start, end)
+    since, until = local_span(start, end)
     done = _apps(org, item).filter(status=S.COMPLETED, submitted_at__gte=since, submitted_at__lt=until).count()
     return round(100 * done / got, 1) if got else 0.0
 

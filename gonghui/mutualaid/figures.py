@@ -3,12 +3,11 @@ members (参保人数), premiums (互助金收入, 万元), claims (申请人次
 ledger, net of reversals). Amounts in 万元 with two places as the reports print them
 (Decimal, common.money.wan)."""
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
 
+from gonghui.common.dates import local_span
 from gonghui.common.money import wan
 from gonghui.ledger.models import Entry, PaymentKind
 from gonghui.stats.registry import figure
@@ -16,17 +15,8 @@ from gonghui.stats.registry import figure
 from .models import Claim, Coverage, Enrolment
 
 
-def _span(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[local midnight of start, local midnight after end)."""
-    tz = timezone.get_current_timezone()
-    return (datetime.datetime.combine(start, datetime.time.min, tz),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tz))
-
-
-
-
 def _enrolments(org, start, end):
-    since, until = _span(start, end)
+    since, until = local_span(start, end)
     return Enrolment.objects.filter(org__path__startswith=org.path, enrolled_at__gte=since, enrolled_at__lt=until)
 
 

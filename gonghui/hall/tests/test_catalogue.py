@@ -34,8 +34,9 @@ def test_changing_an_item_makes_a_new_version_and_old_applications_keep_theirs(t
     before.refresh_from_db()
     assert before.version.number == 1 and before.version.time_limit_days == 5
     same = actions.save_item(item=item, code=item.code, name="技能培训报名（新）", active=True, spec=spec_of(item),
-                             by=admin)
+                             by=admin, order=7)
     assert same.current.number == 2 and same.name == "技能培训报名（新）"  # nothing of the definition changed
+    assert ServiceItem.objects.get(pk=item.pk).order == 7  # 排序 is kept (the editor used to drop it)
     assert AuditEntry.objects.filter(action="hall_item").count() == 2
 
 
