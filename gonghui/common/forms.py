@@ -15,7 +15,11 @@ class DateInput(forms.DateInput):
 
 
 class BackOfficeStyleMixin:
-    """Gives a plain form (our own back-office pages) the widget classes of unfold's admin forms."""
+    """Gives a plain form (our own back-office pages) the widget classes of unfold's admin forms, and `show()`
+    to put an action's DomainError on the field it names (else on the form)."""
+
+    def show(self, error) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,9 +50,7 @@ def split_list(text: str) -> list[str]:
             if p.strip()]
 
 
-class ActionFormMixin(BackOfficeStyleMixin):
-    def show(self, error: DomainError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
+ActionFormMixin = BackOfficeStyleMixin  # noqa: N816  (kept name: the ledger forms import it)
 
 
 class OpenFileForm(ActionFormMixin, forms.Form):

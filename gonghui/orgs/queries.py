@@ -17,6 +17,12 @@ def scope_org(user) -> Org | None:
     return user.org
 
 
+def in_scope(user, org: Org) -> bool:
+    """Whether `org` lies in `user`'s subtree (the check every action makes before writing for a union)."""
+    scope = scope_org(user)
+    return scope is not None and org.is_within(scope)
+
+
 def can_manage_orgs(user) -> bool:
     """Whether `user` may create, change, move, merge, dissolve and import orgs in their subtree."""
     return scope_org(user) is not None and user.has_role("org_admin")
