@@ -117,7 +117,9 @@ SELF_EDITABLE = {"education": codesets.EDUCATION, "political_status": codesets.P
 
 def update_own_details(member: Member, *, changes: dict, by) -> Member:
     """A member's own correction of their mobile (proven by the portal with a code) or of the
-    SELF_EDITABLE facts (codes or names; empty clears). `by` is the member's worker account."""
+    SELF_EDITABLE facts (codes or names; empty clears). `by` is the member's worker account, and nobody else's."""
+    if getattr(getattr(by, "worker", None), "member_id", None) != member.pk:
+        raise DomainError("只能更正本人绑定的会员信息。")
     with transaction.atomic():
         member = _lock(member)
         before = audit.snapshot(member, ["mobile_masked", *SELF_EDITABLE])

@@ -300,3 +300,17 @@ def test_card_reissued_after_a_transfer(tree, member_factory):
     assert not card.current
     new = actions.current_card(Member.objects.get(pk=member.pk))
     assert new.org == tree["G1112"] and MemberCard.objects.filter(member=member, revoked_at__isnull=True).count() == 1
+
+
+def test_own_details_only_through_the_bound_account(worker, member_factory):
+    """Part 4 (review fix): `members.actions.update_own_details` changes only the member bound to the worker
+    account acting, whatever page calls it."""
+    from gonghui.members.actions import update_own_details
+
+    mine, other = member_factory(name="本人甲"), member_factory(name="他人乙")
+    Worker.objects.filter(pk=worker.pk).update(member=mine)
+    user = Worker.objects.get(pk=worker.pk).user
+    with pytest.raises(DomainError, match="只能更正本人绑定的会员信息"):
+        update_own_details(other, changes={"education": "本科"}, by=user)
+    assert update_own_details(mine, changes={"education": "本科"}, by=user).education != ""
+    assert Member.objects.get(pk=other.pk).education == other.education
