@@ -7,12 +7,14 @@ import decimal
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.accounts.models import User
 from gonghui.common import audit, dates, idcard, mobile, money, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
+from gonghui.orgs.queries import in_scope
 from gonghui.portal.models import Notification
 
-from . import attachments, effects, workdays
+from . import attachments, effects, queries, workdays
 from .models import Application, ApplicationEvent, ItemVersion, Level, ServiceItem
 
 S = Application.Status
@@ -145,14 +147,9 @@ def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applic
 
 def may_handle(user, application: Application, role: str | None) -> bool:
     """`user` holds `role` (any handling role when None) in the handling union or a union above it."""
-    org = getattr(user, "org", None)
-    if org is None or not application.handling_org.path.startswith(org.path):
+    if not in_scope(user, application.handling_org):
         return False
     return user.has_role(role) if role else user.has_role(*HANDLING_ROLES)
-
-
-def _is_own(user, application: Application) -> bool:
-    return user is not None and user.pk in {application.applicant_id, application.on_behalf_by_id}
 
 
 def transition(application: Application, action: str, *, by, note: str = "", to_org: Org | None = None
@@ -187,10 +184,10 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
         before = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
                   "due_date": str(app.due_date) if app.due_date else None}
         if action in APPLICANT_ACTIONS:
-            if not _is_own(by, app):
+            if not app.is_applicant(by):
                 raise DomainError("只有申请人（或代为申请的工会干部）可以进行此操作。")
         else:
-            if _is_own(by, app):
+            if app.is_applicant(by):
                 raise DomainError("不能办理自己提交（或代为提交）的申请。")
             role = None if action in ("transfer", "escalate") else steps[app.step]["role"]
             if not may_handle(by, app, role):
@@ -374,3 +371,30 @@ def set_holiday(*, day: datetime.date, kind: str, name: str, by):
         holiday, created = HolidayDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
         audit.record("hall_holiday", actor=by, obj=holiday, changes={"date": str(day), "kind": kind, "name": name})
     return holiday
+
+
+def remind_due(today: datetime.date | None = None) -> dict:
+    """Once a day per application: each open application overdue or due soon (queries.with_due_flag) notifies
+    the cadres of its handling union who hold the current step's role. Returns the counts (and audits them)."""
+    today = today or timezone.localdate()
+    counts = {"overdue": 0, "due_soon": 0, "notified": 0}
+    pending = Application.objects.filter(due_date__isnull=False).exclude(reminded_on=today)
+    handlers: dict[tuple[int, str], list] = {}  # (handling union, role) → its active cadres, looked up once
+    with transaction.atomic():
+        for flag, what in (("overdue", "已逾期"), ("due_soon", "即将到期")):
+            apps = list(queries.with_due_flag(pending, flag, today).select_related("version__item"))
+            notes = []
+            for app in apps:
+                key = (app.handling_org_id, app.step_role)
+                if key not in handlers:
+                    handlers[key] = list(User.objects.filter(org_id=key[0], is_active=True, role_grants__role=key[1]))
+                text = (f"办件 {app.number}（{app.version.item.name}，{app.applicant_name}）{what}，"
+                        f"期限 {app.due_date:%Y-%m-%d}。")
+                link = f"/admin/hall/application/{app.pk}/change/"
+                notes += [Notification(user=u, text=text, link=link) for u in handlers[key]]
+            Notification.objects.bulk_create(notes)
+            Application.objects.filter(pk__in=[a.pk for a in apps]).update(reminded_on=today)
+            counts[flag] = len(apps)
+            counts["notified"] += len(notes)
+        audit.record("hall_remind", changes=counts | {"date": str(today)})
+    return counts

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from unfold.contrib.filters.admin import TextFilter
 from unfold.decorators import action, display
 
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import ScopedAdmin, person
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import scope_org, visible_or_none
 
@@ -144,7 +144,7 @@ class ApplicationAdmin(ScopedAdmin):
         def who(e):
             if e.by_id is not None and e.by_id == obj.applicant_id:
                 return f"{obj.applicant_name}（申请人）"
-            return (e.by.full_name or e.by.username) if e.by else ""
+            return person(e.by)
 
         return format_html_join("", "<div>{} {} · {} · {}{}</div>", (
             (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.get_to_status_display(), e.org.name,

@@ -139,11 +139,6 @@ def _remove(path: Path) -> None:
         path.parent.rmdir()
 
 
-def _is_own(user, application: Application) -> bool:
-    pk = getattr(user, "pk", None)
-    return pk is not None and pk in {application.applicant_id, application.on_behalf_by_id}
-
-
 def add_attachment(*, application: Application, slot: str, upload: UploadedFile, by) -> Attachment:
     """Attach `upload` to `application` as the material `slot` (the name of one of its version's attachment
     specs). Only the applicant, or the cadre who filed for them, and only while the application is a draft,
@@ -159,7 +154,7 @@ def add_attachment(*, application: Application, slot: str, upload: UploadedFile,
     try:
         with transaction.atomic():
             app = Application.objects.select_for_update().select_related("version").get(pk=application.pk)
-            if not _is_own(by, app):
+            if not app.is_applicant(by):
                 raise DomainError("只有申请人（或代为申请的工会干部）可以上传申请材料。")
             if app.status not in UPLOAD_STATES:
                 raise DomainError(f"该办件当前状态为“{app.get_status_display()}”，不能再上传材料。")

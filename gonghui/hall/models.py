@@ -151,6 +151,11 @@ class Application(models.Model):
         """The handling union's subtree, and the unions of the applicant's subtree (they see their members' files)."""
         return models.Q(handling_org__path__startswith=org.path) | models.Q(applicant_org__path__startswith=org.path)
 
+    def is_applicant(self, user) -> bool:
+        """`user` filed it: the applicant, or the cadre who filed it for them (为他人申请)."""
+        pk = getattr(user, "pk", None)
+        return pk is not None and pk in {self.applicant_id, self.on_behalf_by_id}
+
     @property
     def step_name(self) -> str:
         steps = self.version.steps

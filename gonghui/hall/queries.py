@@ -29,9 +29,13 @@ def due_flag(application: Application, today: datetime.date | None = None) -> st
     today = today or timezone.localdate()
     if application.due_date < today:
         return "overdue"
-    if workdays.workdays_between(today, application.due_date) <= DUE_SOON_WORKDAYS:
-        return "due_soon"
-    return ""
+    return "due_soon" if application.due_date < due_soon_limit(today) else ""
+
+
+def due_soon_limit(today: datetime.date) -> datetime.date:
+    """"即将到期" is due before this day: at most DUE_SOON_WORKDAYS working days left means before the next
+    working day after those."""
+    return workdays.add_workdays(today, DUE_SOON_WORKDAYS + 1).date
 
 
 def waiting_for(user, queryset):
@@ -49,6 +53,4 @@ def with_due_flag(queryset, flag: str, today: datetime.date | None = None):
     open_ = queryset.filter(status__in=OPEN)
     if flag == "overdue":
         return open_.filter(due_date__lt=today)
-    # due_soon: at most DUE_SOON_WORKDAYS working days left, i.e. before the next working day after those.
-    limit = workdays.add_workdays(today, DUE_SOON_WORKDAYS + 1).date
-    return open_.filter(due_date__gte=today, due_date__lt=limit)
+    return open_.filter(due_date__gte=today, due_date__lt=due_soon_limit(today))

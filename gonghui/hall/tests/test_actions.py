@@ -264,7 +264,7 @@ def test_hall_figures_against_hand_counted_applications(tree, applicant):
 def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
     """Part 4: the periodic reminder: overdue and due-soon applications notify the handlers of the current
     step in the handling union, once a day; a returned one (clock stopped) is not reminded."""
-    from gonghui.hall.tasks import remind_due
+    from gonghui.hall.actions import remind_due
 
     raw = {"name": "李四", "mobile": "13812345678", "course": "电工"}
     late = file(tree, applicant, "skills_training", raw=raw)

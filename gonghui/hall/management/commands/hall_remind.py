@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from gonghui.hall.tasks import remind_due
+from gonghui.hall.actions import remind_due
 
 
 class Command(BaseCommand):
