@@ -12,7 +12,7 @@ from gonghui.common.errors import DomainError
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
-from gonghui.portal.queries import worker_of
+from gonghui.portal.queries import worker_or_404
 
 from . import actions, queries
 from .forms import ItemForm, NoteForm, RatingForm, ReasonForm
@@ -22,16 +22,9 @@ worker_page = login_required(login_url="portal:sign_in")
 NOT_FOUND = "未找到该页面。"
 
 
-def _worker(request):
-    worker = worker_of(request.user)
-    if worker is None:
-        raise Http404(NOT_FOUND)
-    return worker
-
-
 def _own_application(request, pk) -> Application:
     """The signed-in worker's own application, else 404."""
-    _worker(request)
+    worker_or_404(request)
     app = (Application.objects.select_related("version__item", "handling_org", "applicant_org")
            .filter(pk=pk, applicant=request.user).first())
     if app is None:
@@ -42,7 +35,7 @@ def _own_application(request, pk) -> Application:
 @worker_page
 def hall(request):
     """网上办事大厅: the open items and the worker's applications."""
-    worker = _worker(request)
+    worker = worker_or_404(request)
     items = ServiceItem.objects.filter(active=True, current__isnull=False).select_related("current")
     mine = Application.objects.filter(applicant=request.user).select_related("version__item")[:20]
     return render(request, "hall/hall.html", {"worker": worker, "items": items, "mine": mine})
@@ -51,7 +44,7 @@ def hall(request):
 @worker_page
 def apply(request, code):
     """The item's guide and form; files are attached and the application submitted in one go, or nothing."""
-    worker = _worker(request)
+    worker = worker_or_404(request)
     item = ServiceItem.objects.filter(code=code, active=True, current__isnull=False).select_related("current").first()
     if item is None:
         raise Http404(NOT_FOUND)
@@ -75,7 +68,7 @@ def apply(request, code):
 @worker_page
 def application(request, pk):
     """One of the worker's applications: status, due date, history, files, and rating once completed."""
-    worker = _worker(request)
+    worker = worker_or_404(request)
     app = _own_application(request, pk)
     rating = RatingForm(request.POST or None) if app.status == Application.Status.COMPLETED and app.rating is None \
         else None

@@ -24,6 +24,7 @@ from .models import (
     APPLICATION_MOBILE_CONTEXT,
     MOBILE_CONTEXT,
     ApplicationEvent,
+    CardCheck,
     JoinApplication,
     JoinLink,
     LoginCode,
@@ -211,7 +212,7 @@ def bind_member(*, worker: Worker, name: str, id_number: str) -> Member:
         member = Member.objects.filter(id_index=index, status=Member.Status.ACTIVE).first()
         if member is None or member.name != (name or "").strip():
             audit.record("portal_bind", actor=worker.user, obj=worker, outcome="failure",
-                         changes={"id_number": info.number[:6] + "********" + info.number[-4:]})
+                         changes={"id_number": pii.mask_id(info.number)})
             raise DomainError(NOT_A_MEMBER_YET, field="id_number")
         if Worker.objects.filter(member=member).exists():
             raise DomainError("该会员记录已绑定其他账号；如非本人操作，请联系所在工会。", field="id_number")
@@ -250,6 +251,16 @@ def rotate_join_link(*, org: Org, by, revoke: bool = False) -> JoinLink:
 
 def record_scan(link: JoinLink) -> None:
     QrScan.objects.create(link=link)
+
+
+def record_card_check(card: MemberCard, outcome: str) -> None:
+    """A public check of a card's QR code, counted for `portal.cards_verified`."""
+    CardCheck.objects.create(card=card, outcome=outcome)
+
+
+def mark_notifications_read(user) -> None:
+    """The worker has seen their notifications (their 我的 page shows them)."""
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # Join applications ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Reads and permission checks of the worker portal."""
 
 from django.db.models import Q
+from django.http import Http404
 
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import scope_org
@@ -23,6 +24,14 @@ def worker_of(user) -> Worker | None:
         return user.worker
     except Worker.DoesNotExist:
         return None
+
+
+def worker_or_404(request) -> Worker:
+    """The signed-in worker of a worker page; a cadre account gets 404 (these pages are not theirs)."""
+    worker = worker_of(request.user)
+    if worker is None:
+        raise Http404("未找到该页面。")
+    return worker
 
 
 def can_decide_applications(user, org: Org) -> bool:

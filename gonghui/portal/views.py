@@ -1,5 +1,5 @@
 """Worker pages (/w/, mobile first) and the public card check (/v/). Every worker page starts with
-`_worker(request)`: a signed-in worker account, else the login page (anonymous) or 404 (a cadre).
+`queries.worker_or_404(request)`: a signed-in worker account, else the login page (anonymous) or 404 (a cadre).
 The cadre pages (decisions, posters) are at the end; they start with their own access helper."""
 
 import segno
@@ -38,13 +38,6 @@ from .models import CardCheck, JoinApplication, Notification, Worker
 
 worker_page = login_required(login_url="portal:sign_in")
 NOT_FOUND = "未找到该页面。"
-
-
-def _worker(request) -> Worker:
-    worker = queries.worker_of(request.user)
-    if worker is None:  # a cadre account: the worker pages are not theirs
-        raise Http404(NOT_FOUND)
-    return worker
 
 
 def _ip(request) -> str | None:
@@ -114,10 +107,10 @@ def sign_out(request):
 @worker_page
 def home(request):
     """我的: membership, card, applications, notifications."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     member = worker.member
     notifications = list(Notification.objects.filter(user=request.user)[:20])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    actions.mark_notifications_read(request.user)
     history = (MemberEvent.objects.filter(member=member).select_related("org", "to_org").order_by("-date", "-id")
                if member else [])
     return render(request, "portal/home.html", {
@@ -130,7 +123,7 @@ def home(request):
 @sensitive_post_parameters("id_number")
 def bind(request):
     """实名绑定: link the account to the worker's member record by name and ID number."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     form = BindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +139,7 @@ def bind(request):
 @worker_page
 def find_union(request):
     """Find the union to apply to: by employer or union name, or (不惊动单位) an area or sector union."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     federations = request.GET.get("via") == "federation"
     form = FindUnionForm(request.GET or None)
     text, area = (form.cleaned_data["q"], form.cleaned_data["area"]) if form.is_valid() else ("", None)
@@ -171,7 +164,7 @@ def scan(request, token):
 @sensitive_post_parameters("id_number", "mobile")
 def apply(request, org_id):
     """网上申请入会: the member facts, checked as the import checks them."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     org = Org.objects.filter(pk=org_id, status=Org.Status.ACTIVE).first()
     if org is None:
         raise Http404(NOT_FOUND)
@@ -208,7 +201,7 @@ def _application_or_404(worker: Worker, pk) -> JoinApplication:
 @sensitive_post_parameters("id_number", "mobile")
 def application(request, pk):
     """One application: status, history, and, when returned, the form to correct and resubmit."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     application = _application_or_404(worker, pk)
     form = None
     if application.status == JoinApplication.Status.RETURNED:
@@ -234,7 +227,7 @@ def application(request, pk):
 
 @worker_page
 def withdraw(request, pk):
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     application = _application_or_404(worker, pk)
     if request.method != "POST":
         return render(request, "portal/withdraw.html", {"worker": worker, "application": application})
@@ -256,7 +249,7 @@ def _card_context(request, worker: Worker) -> dict:
 @worker_page
 def card(request):
     """电子会员卡: the QR code holds a signed token valid for minutes; the page refreshes it (htmx)."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     if worker.member is None or worker.member.status != Member.Status.ACTIVE:
         return render(request, "portal/card_none.html", {"worker": worker})
     context = _card_context(request, worker)
@@ -278,7 +271,7 @@ def verify(request, token):
         return render(request, "portal/verify.html", {"outcome": "invalid"}, status=404)
     if outcome is None:
         outcome = CardCheck.Outcome.VALID if card.current else CardCheck.Outcome.REVOKED
-    CardCheck.objects.create(card=card, outcome=outcome)
+    actions.record_card_check(card, outcome)
     return render(request, "portal/verify.html", {
         "outcome": outcome, "label": CardCheck.Outcome(outcome).label, "name": mask_name(card.member.name),
         "org": card.org.name, "at": timezone.localtime()})
@@ -288,7 +281,7 @@ def verify(request, token):
 @sensitive_post_parameters("mobile", "code", "password", "again")
 def profile(request):
     """Correct what a member may correct themselves; change the mobile (with a code); set a password."""
-    worker = _worker(request)
+    worker = queries.worker_or_404(request)
     member = worker.member
     what = request.POST.get("what")
     details = ProfileForm(request.POST if what == "details" else None, initial={
