@@ -123,6 +123,11 @@ def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applic
         raise DomainError("该事项暂未开放申请。")
     if on_behalf_by is not None and not (on_behalf_by.org_id and applicant_org.is_within(on_behalf_by.org)):
         raise DomainError("只能为本级或下级工会的职工代为申请。")
+    # Who may apply (ItemVersion.applicants): a cadre account files for its union, anyone else for themselves.
+    if applicant.org_id and "union" not in version.applicants:
+        raise DomainError("该事项由职工本人申请；代为申请请填写会员证号。")
+    if not applicant.org_id and not {"worker", "member"} & set(version.applicants):
+        raise DomainError("该事项由工会组织申请，职工个人不能申请。")
     data = check_data(version, raw)
     by = on_behalf_by or applicant
     with attachments.atomic_uploads():

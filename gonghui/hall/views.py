@@ -155,8 +155,6 @@ def file_for(request):
                                       "（须先在“职工之家”登录并实名绑定）。", field="member_number")
                 applicant, org, name, by = worker.user, member.org, member.name, request.user
             else:
-                if "union" not in item.current.applicants:
-                    raise DomainError("该事项由职工本人申请；代为申请请填写会员证号。", field="member_number")
                 applicant, org, name, by = request.user, scope, scope.name, None
             app = actions.file_application(item=item, applicant=applicant, applicant_org=org, applicant_name=name,
                                            raw=form.raw(), on_behalf_by=by, uploads=form.uploads())

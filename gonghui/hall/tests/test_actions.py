@@ -126,10 +126,11 @@ def test_every_transition_allowed_or_refused(tree, applicant, state, action):
 
 def test_nobody_handles_their_own_or_one_they_filed_for_someone(tree, django_user_model):
     """Part 3: self-approval refused; a cadre applying on behalf is recorded as such and cannot handle it."""
+    county = make_cadre(tree["K11"], "operator", "approver", username="k11_own")
+    own = file(tree, county, "fund_refund", org="K11", raw={"period": "2026年上半年", "amount": "1000"})
+    with pytest.raises(DomainError, match="不能办理自己"):  # the union's own application (经费返还)
+        actions.transition(own, "accept", by=county)
     cadre = make_cadre(tree["G1111"], "operator", "approver")
-    own = file(tree, cadre)
-    with pytest.raises(DomainError, match="不能办理自己"):
-        actions.transition(own, "accept", by=cadre)
     worker = django_user_model.objects.create(username="w_other")
     for_someone = file(tree, worker, on_behalf_by=cadre)
     assert for_someone.on_behalf_by == cadre and for_someone.events.first().note == "工会干部代为申请"
@@ -327,3 +328,14 @@ def test_due_filter_in_sql_agrees_with_the_row_flag(tree, applicant):
     apps = Application.objects.all()
     for flag in ("overdue", "due_soon"):
         assert set(queries.with_due_flag(apps, flag, today)) == {a for a in apps if queries.due_flag(a, today) == flag}
+
+
+def test_who_may_apply_is_checked_by_the_action(tree, applicant):
+    """Part 2 (review fix): the item's applicants are enforced by file_application, not only by the pages: a
+    person cannot file a union's item (经费返还申请), a union account cannot file a person's (困难职工帮扶申请)."""
+    with pytest.raises(DomainError, match="由工会组织申请"):
+        file(tree, applicant, "fund_refund", raw={"period": "2026年上半年", "amount": "1000"})
+    cadre = make_cadre(tree["G1111"], "operator")
+    with pytest.raises(DomainError, match="由职工本人申请"):
+        file(tree, cadre, "hardship_aid")
+    assert Application.objects.count() == 0
