@@ -310,9 +310,13 @@ def _check_not_a_member(worker: Worker, index: str) -> None:
 def _check_target(org: Org, channel: str) -> None:
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该工会已撤销或合并，请选择其他工会。", field="org")
-    if channel == JoinApplication.Channel.FEDERATION and org.kind not in FEDERATION_KINDS:
+    # The unions find_unions offers, checked here too (an id can be posted by hand).
+    if channel == JoinApplication.Channel.FEDERATION and (
+            org.kind not in FEDERATION_KINDS or org.level in (Org.Level.NATIONAL, Org.Level.PROVINCE)):
         raise DomainError("“不通知单位”的申请只能提交给区域或行业工会（如乡镇街道、县区总工会或行业工会联合会）。",
                           field="org")
+    if channel == JoinApplication.Channel.SEARCH and org.kind not in (Org.Kind.GRASSROOTS, Org.Kind.JOINT):
+        raise DomainError("请选择一个基层工会或联合基层工会；不便通知单位时可选择区域或行业工会。", field="org")
 
 
 def submit_application(*, worker: Worker, org: Org, channel: str, raw: dict,

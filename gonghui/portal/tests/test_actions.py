@@ -224,6 +224,10 @@ def test_federation_path_goes_to_an_area_or_sector_union_only(worker, tree):
     approvers cannot decide it; a grassroots union is not a federation target."""
     with pytest.raises(DomainError, match="只能提交给区域或行业工会"):
         actions.submit_application(worker=worker, org=tree["G1111"], channel="federation", raw=raw_facts())
+    with pytest.raises(DomainError, match="只能提交给区域或行业工会"):  # the province is no federation target
+        actions.submit_application(worker=worker, org=tree["P"], channel="federation", raw=raw_facts())
+    with pytest.raises(DomainError, match="请选择一个基层工会"):  # found by search: grassroots unions only
+        actions.submit_application(worker=worker, org=tree["T111"], channel="search", raw=raw_facts())
     application = actions.submit_application(worker=worker, org=tree["T111"], channel="federation",
                                              raw=raw_facts(), employer_name="合肥瑶海机械有限公司")
     employer_approver = make_cadre(tree["G1111"], "approver")
