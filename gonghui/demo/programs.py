@@ -18,13 +18,15 @@ from gonghui.mutualaid.models import Plan
 
 CATEGORIES = ["deep", "relative", "accident", "relative", "deep", "relative"]
 CAUSES = [["因病"], ["因残"], ["意外事故"], ["子女教育"], ["因病", "失业"], ["因灾"]]
+ENROLLED = 30  # the town's first active members enrolled in mutual aid; the first six also get hardship files
+CLAIMANT = 5  # the enrolled member who files the demo claim (hence at least six members)
 
 
 def load_programs(say) -> None:
     county, town = User.objects.get(username="xian"), User.objects.get(username="zhen")
     members = list(Member.objects.filter(org__path__startswith=town.org.path, status=Member.Status.ACTIVE)
-                   .select_related("org").order_by("id")[:len(CATEGORIES)])
-    if len(members) < 2:
+                   .select_related("org").order_by("id")[:ENROLLED])
+    if len(members) < len(CATEGORIES):  # a file per category, the 送温暖 batch of four and the claimant
         return
     today = timezone.localdate()
     files = []
@@ -45,22 +47,20 @@ def load_programs(say) -> None:
                             fund_source=FundSource.objects.get(code="central"), amount="1200", by=county,
                             reason="大病住院后生活困难")
     ledger.record_payment(approval=living, by=town, key="demo-living")
-    enrolled = _mutual_aid(today, county, town)
-    say(f"困难职工档案 {len(files)} 份，送温暖 {len(members[:4])} 户已发放；医疗互助参保 {enrolled} 人。")
+    _mutual_aid(today, county, town, members)
+    say(f"困难职工档案 {len(files)} 份，送温暖 {len(members[:4])} 户已发放；医疗互助参保 {len(members)} 人。")
 
 
-def _mutual_aid(today: datetime.date, county: User, town: User) -> int:
+def _mutual_aid(today: datetime.date, county: User, town: User, covered: list[Member]) -> None:
     province = User.objects.get(username="sheng")
     plan = mutualaid.save_plan(plan=Plan(
         name=f"{today.year}年度职工住院医疗互助", kind=Plan.Kind.MEDICAL, org=province.org,
         period_start=datetime.date(today.year, 1, 1), period_end=datetime.date(today.year, 12, 31),
         premium=Decimal("60"), deductible=Decimal("1000"), ratio=Decimal("0.5"), per_claim_cap=Decimal("5000"),
         yearly_cap=Decimal("10000"), claim_days=180), by=province)
-    covered = list(Member.objects.filter(org__path__startswith=town.org.path, status=Member.Status.ACTIVE)
-                   .select_related("org").order_by("id")[:30])
     mutualaid.enrol(plan=plan, org=town.org, members=covered, by=town)
-    claim = mutualaid.file_claim(member=covered[5], event_date=today - datetime.timedelta(days=10),
+    visit = max(today - datetime.timedelta(days=10), plan.period_start)  # covered also in early January
+    claim = mutualaid.file_claim(member=covered[CLAIMANT], event_date=visit,
                                  expense="8600", consent_at=timezone.now(), by=town, plan=plan)
     claim = mutualaid.approve_claim(claim=claim, by=county)
     ledger.record_payment(approval=claim.approval, by=town, key="demo-claim")
-    return len(covered)

@@ -18,15 +18,15 @@ from django.utils import timezone
 
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
-from gonghui.common.money import parse_yuan
+from gonghui.common.money import parse_yuan, yuan
 from gonghui.ledger import actions as ledger
 from gonghui.ledger.models import Approval, FundSource, PaymentKind
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import scope_org
+from gonghui.orgs.queries import in_scope, scope_org
 
 from .models import Campaign, Claim, Coverage, Enrolment, Plan
-from .rules import compute_benefit, yuan
+from .rules import cap_at_approval, compute_benefit
 
 ENROL_ROLES = ("operator", "org_admin")
 FILE_ROLES = ("operator", "approver", "org_admin")
@@ -37,28 +37,23 @@ FUND_SOURCE_CODE = "union"  # 工会经费: benefits are paid from the mutual-ai
 ENROLMENT_LIMIT = 20_000  # members in one enrolment (a unit's list)
 
 
-def _in_scope(user, org: Org) -> bool:
-    scope = scope_org(user)
-    return scope is not None and org.path.startswith(scope.path)
-
-
 def can_manage_plans(user, plan: Plan | None = None) -> bool:
     """Plans are the province's: its 单位管理员 maintains them (those run in its subtree), every cadre reads them."""
     scope = scope_org(user)
     return (scope is not None and scope.level in PLAN_LEVELS and user.has_role("org_admin")
-            and (plan is None or plan.org.path.startswith(scope.path)))
+            and (plan is None or in_scope(user, plan.org)))
 
 
 def can_enrol(user, org: Org) -> bool:
-    return _in_scope(user, org) and user.has_role(*ENROL_ROLES)
+    return in_scope(user, org) and user.has_role(*ENROL_ROLES)
 
 
 def can_file(user, member: Member) -> bool:
-    return _in_scope(user, member.org) and user.has_role(*FILE_ROLES)
+    return in_scope(user, member.org) and user.has_role(*FILE_ROLES)
 
 
 def can_decide(user, claim: Claim) -> bool:
-    return _in_scope(user, claim.org) and user.has_role(*DECIDE_ROLES)
+    return in_scope(user, claim.org) and user.has_role(*DECIDE_ROLES)
 
 
 # Plans -----------------------------------------------------------------------------------------------
@@ -79,19 +74,22 @@ def check_plan(plan: Plan, *, by) -> None:
         value = getattr(plan, name)
         if value is not None and value < 0:
             raise DomainError(f"“{Plan._meta.get_field(name).verbose_name}”不能为负数。", field=name)
-    if by is not None and plan.org_id is not None and not _in_scope(by, plan.org):
+    if by is not None and plan.org_id is not None and not in_scope(by, plan.org):
         raise DomainError("主办工会须为本级或下级工会。", field="org")
 
 
 def save_plan(*, plan: Plan, by) -> Plan:
     """Create or change a plan (the admin form fills `plan`); the rules are checked and the change audited.
-    Claims already filed keep the benefit computed when they were filed."""
+    A plan is changed only by whoever may manage it as stored (review finding 6: not only as edited).
+    Claims already filed keep the benefit computed when they were filed (`approve_claim`)."""
     check_plan(plan, by=by)
     before = {}
-    if plan.pk:
-        old = Plan.objects.filter(pk=plan.pk).first()
-        before = audit.snapshot(old, PLAN_FIELDS) if old else {}
     with transaction.atomic():
+        if plan.pk:
+            old = Plan.objects.select_for_update(of=("self",)).select_related("org").filter(pk=plan.pk).first()
+            if old is not None and by is not None and not can_manage_plans(by, old):
+                raise DomainError("不能修改该计划：它的主办工会不在本级或下级工会中。")
+            before = audit.snapshot(old, PLAN_FIELDS) if old else {}
         plan.save()
         after = audit.snapshot(plan, PLAN_FIELDS)
         audit.record("mutualaid_plan_change" if before else "mutualaid_plan_create", actor=by, obj=plan,
@@ -216,12 +214,17 @@ def check_campaign(campaign: Campaign, *, by) -> None:
 
 
 def save_campaign(*, campaign: Campaign, by) -> Campaign:
-    """Create or change a gifting campaign (its rule applies to the runs after the change)."""
+    """Create or change a gifting campaign (its rule applies to the runs after the change). A campaign is
+    changed only by a cadre who may enrol for its union as stored (review finding 6: not only as edited)."""
     check_campaign(campaign, by=by)
     creating = campaign.pk is None
     if creating:
         campaign.created_by = by
     with transaction.atomic():
+        if not creating:
+            old = Campaign.objects.select_for_update(of=("self",)).select_related("org").filter(pk=campaign.pk).first()
+            if old is not None and by is not None and not can_enrol(by, old.org):
+                raise DomainError("只能修改本级或下级工会的赠送活动。")
         campaign.save()
         audit.record("mutualaid_campaign_create" if creating else "mutualaid_campaign_change", actor=by,
                      obj=campaign, changes={"plan": campaign.plan.name, "worker_groups": campaign.worker_groups,
@@ -265,10 +268,13 @@ def granted_this_year(coverage: Coverage, year: int, *, exclude: Claim | None = 
     return claims.aggregate(s=Sum("benefit"))["s"] or Decimal("0.00")
 
 
-def find_coverage(member: Member, on: datetime.date, *, plan: Plan | None = None,
-                  kind: str | None = None) -> Coverage | None:
-    """The member's cover on a day (by `plan`, or the first plan of `kind`)."""
+def find_coverage(member: Member, on: datetime.date, *, plan: Plan | None = None, kind: str | None = None,
+                  lock: bool = False) -> Coverage | None:
+    """The member's cover on a day (by `plan`, or the first plan of `kind`); `lock` holds its row until the
+    transaction ends (claims of one member and plan are then filed and approved one at a time)."""
     coverages = Coverage.objects.filter(member=member, start__lte=on, end__gte=on).select_related("plan")
+    if lock:
+        coverages = coverages.select_for_update(of=("self",))
     if plan is not None:
         coverages = coverages.filter(plan=plan)
     if kind is not None:
@@ -299,12 +305,11 @@ def file_claim(*, member: Member, event_date: datetime.date, expense, consent_at
     if event_date > filed_on:
         raise DomainError("就诊或事故日期不能晚于申请日期。", field="event_date")
     with transaction.atomic():
-        coverage = find_coverage(member, event_date, plan=plan, kind=kind)
+        coverage = find_coverage(member, event_date, plan=plan, kind=kind, lock=True)
         if coverage is None:
             what = f"“{plan.name}”" if plan else "互助保障"
             raise DomainError(f"{member.name}在{event_date:%Y-%m-%d}不在{what}的保障期内（未参保或不在保障期），"
                               "不能申请互助金。", field="event_date")
-        coverage = Coverage.objects.select_for_update().select_related("plan").get(pk=coverage.pk)
         plan = coverage.plan
         deadline = event_date + datetime.timedelta(days=plan.claim_days)
         if filed_on > deadline:
@@ -330,8 +335,10 @@ def file_claim(*, member: Member, event_date: datetime.date, expense, consent_at
 
 
 def approve_claim(*, claim: Claim, by) -> Claim:
-    """核准: the benefit is recomputed against what has been granted meanwhile (two claims filed together
-    cannot both use the year's room) and approved on the ledger, to be paid by someone else."""
+    """核准: the claim keeps the benefit and working computed when it was filed (a plan changed since does not
+    change them, review finding 7), cut only to what is left of the yearly cap after the claims approved
+    meanwhile (two claims filed together cannot both use the year's room; a line is added to the working),
+    and is approved on the ledger, to be paid by someone else."""
     with transaction.atomic():
         claim = Claim.objects.select_for_update().select_related("plan", "member__org", "org").get(pk=claim.pk)
         if by is not None and not can_decide(by, claim):
@@ -340,10 +347,10 @@ def approve_claim(*, claim: Claim, by) -> Claim:
             raise DomainError(f"该申请当前为“{claim.shown_status}”，不能核准（可能已由他人处理，请刷新后查看）。")
         coverage = Coverage.objects.select_for_update().get(pk=claim.coverage_id)
         paid = granted_this_year(coverage, claim.event_date.year, exclude=claim)
-        benefit, working = compute_benefit(claim.plan, claim.expense, paid)
+        benefit, capped = cap_at_approval(claim.plan, claim.benefit, paid)
         if benefit <= 0:
             raise DomainError(f"{claim.member.name}{claim.event_date.year}年度已达年度最高给付 "
-                              f"{yuan(claim.plan.yearly_cap or 0)}，不能核准；请作不予给付处理。")
+                              f"{yuan(claim.plan.yearly_cap)}，不能核准；请作不予给付处理。")
         kind = PaymentKind.objects.filter(code=KIND_CODE).first()
         source = FundSource.objects.filter(code=FUND_SOURCE_CODE).first()
         if kind is None or source is None:
@@ -351,13 +358,15 @@ def approve_claim(*, claim: Claim, by) -> Claim:
         approval = ledger.approve(member=claim.member, kind=kind, fund_source=source, amount=benefit, by=by,
                                   org=claim.org, reason=f"{claim.plan.name}互助金（{claim.event_date:%Y-%m-%d}）",
                                   source=f"mutualaid.claim:{claim.pk}")
-        changed = benefit != claim.benefit
-        claim.benefit, claim.working = benefit, working
+        filed_benefit = claim.benefit
+        if capped:
+            claim.benefit, claim.working = benefit, [*claim.working, capped]
         claim.status, claim.approval = Claim.Status.APPROVED, approval
         claim.decided_by, claim.decided_at = by, timezone.now()
         claim.save(update_fields=["benefit", "working", "status", "approval", "decided_by", "decided_at"])
         audit.record("mutualaid_claim_approve", actor=by, obj=claim, changes={
-            "benefit": str(benefit), "approval": approval.pk, **({"recomputed": True} if changed else {})})
+            "benefit": str(benefit), "approval": approval.pk,
+            **({"filed_benefit": str(filed_benefit)} if capped else {})})
     return claim
 
 

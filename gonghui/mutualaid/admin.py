@@ -17,6 +17,20 @@ from . import actions, queries, views
 from .models import Campaign, Claim, Coverage, Enrolment, Plan
 
 
+class PlanFilter(admin.SimpleListFilter):
+    """By plan: the plans the account may see (its subtree's and those of the unions above it)."""
+
+    title = "计划"
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in visible_to(request.user, Plan).values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        shown = {pk for pk, _ in self.lookup_choices}
+        return queryset.filter(plan_id=self.value()) if self.value() in shown else queryset
+
+
 class _ActionCheckedForm(forms.ModelForm):
     """A model form whose instance is checked by the action's rules; their DomainError shown on the field."""
 
@@ -82,7 +96,7 @@ class EnrolmentAdmin(ScopedAdmin):
 
     list_display = ["org", "plan", "source", "campaign", "members_count", "premium_total", "enrolled_by",
                     "enrolled_at"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "source"]
+    list_filter = [PlanFilter, "source"]
     list_select_related = ["org", "plan", "campaign", "enrolled_by"]
     search_fields = ["org__name", "org__code"]
     readonly_fields = list_display + ["covered"]
@@ -99,7 +113,7 @@ class EnrolmentAdmin(ScopedAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        return [path("errors/", wrap(views.enrol_errors), name="mutualaid_enrolment_errors"),
+        return [path("errors/<int:job_id>/", wrap(views.enrol_errors), name="mutualaid_enrolment_errors"),
                 path("template/", wrap(views.enrol_template), name="mutualaid_enrolment_template"),
                 *super().get_urls()]
 
@@ -113,7 +127,7 @@ class EnrolmentAdmin(ScopedAdmin):
 @admin.register(Coverage)
 class CoverageAdmin(MemberColumns, ScopedAdmin):
     list_display = ["member", "plan", "enrolment_org", "start", "end"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [PlanFilter]
     list_select_related = ["member", "plan", "enrolment__org"]
     readonly_fields = ["member", "plan", "enrolment", "start", "end"]
     fields = readonly_fields
@@ -156,7 +170,7 @@ class CampaignAdmin(_ActionSavedAdmin):
     edit_roles = set(actions.ENROL_ROLES)
     list_display = ["name", "plan", "org", "groups", "joined_from", "joined_to", "created_by", "created_at"]
     list_select_related = ["plan", "org", "created_by"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [PlanFilter]
     search_fields = ["name"]
     fields = ["name", "plan", "org", "worker_groups", "joined_from", "joined_to"]
     actions_detail = ["run"]
@@ -196,7 +210,7 @@ class ClaimStatusFilter(admin.SimpleListFilter):
 @admin.register(Claim)
 class ClaimAdmin(MemberColumns, ScopedAdmin):
     list_display = ["member", "plan", "org", "event_date", "filed_on", "expense", "benefit", "status_shown"]
-    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), ClaimStatusFilter]
+    list_filter = [PlanFilter, ClaimStatusFilter]
     list_select_related = ["member", "plan", "org", "approval"]
     readonly_fields = ["member", "plan", "org", "event_date", "filed_on", "expense", "benefit", "working_lines",
                        "status_shown", "health_consent_at", "application_number", "approval", "filed_by", "decided_by",

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from gonghui.members.models import Member
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import STEP, Org
 
 
 class Plan(models.Model):
@@ -50,9 +50,10 @@ class Plan(models.Model):
 
     @classmethod
     def scope_q(cls, org: Org) -> models.Q:
-        # A plan run by a union above the viewer is theirs to enrol in and to see.
-        return models.Q(org__path__startswith=org.path) | models.Q(
-            org__path__in=[org.path[:i] for i in range(1, len(org.path) + 1)])
+        # A plan run by a union above the viewer is theirs to enrol in and to see: the subtree's plans and
+        # those of the ancestors, whose paths are the org's path cut at each level (as Org.ancestors does).
+        ancestors = [org.path[: i * STEP] for i in range(1, org.depth)]
+        return models.Q(org__path__startswith=org.path) | models.Q(org__path__in=ancestors)
 
 
 class Enrolment(models.Model):

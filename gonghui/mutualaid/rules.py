@@ -6,13 +6,9 @@ each step rounded to the fen, half up (四舍五入到分)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from gonghui.common.money import CENT, yuan
+
 ZERO = Decimal("0.00")
-
-
-def yuan(amount: Decimal) -> str:
-    """12000 → "12,000.00 元"."""
-    return f"{amount.quantize(CENT, ROUND_HALF_UP):,.2f} 元"
 
 
 def percent(ratio: Decimal) -> str:
@@ -40,7 +36,7 @@ def compute_benefit(plan, expense: Decimal, paid_this_year: Decimal) -> tuple[De
         else:
             working.append(f"未超过单次最高给付 {yuan(plan.per_claim_cap)}")
     if plan.yearly_cap is not None:
-        left = max(ZERO, plan.yearly_cap - paid_this_year).quantize(CENT)
+        left = _yearly_room(plan, paid_this_year)
         line = f"本年度已给付 {yuan(paid_this_year)}，年度剩余 {yuan(left)}（年度最高给付 {yuan(plan.yearly_cap)}）"
         if benefit > left:
             benefit = left
@@ -49,3 +45,20 @@ def compute_benefit(plan, expense: Decimal, paid_this_year: Decimal) -> tuple[De
     benefit = max(ZERO, benefit)
     working.append(f"给付金额 {yuan(benefit)}")
     return benefit, working
+
+
+def cap_at_approval(plan, benefit: Decimal, paid_this_year: Decimal) -> tuple[Decimal, str | None]:
+    """At approval a claim keeps the benefit computed when it was filed (a plan changed since does not
+    change it), cut only to what is left of the yearly cap after the claims approved meanwhile: (benefit,
+    the line to append to its working, or None when it fits)."""
+    if plan.yearly_cap is None:
+        return benefit, None
+    left = _yearly_room(plan, paid_this_year)
+    if benefit <= left:
+        return benefit, None
+    return left, (f"核准时本年度已给付 {yuan(paid_this_year)}，年度剩余 {yuan(left)}"
+                  f"（年度最高给付 {yuan(plan.yearly_cap)}），取 {yuan(left)}")
+
+
+def _yearly_room(plan, paid_this_year: Decimal) -> Decimal:
+    return max(ZERO, plan.yearly_cap - Decimal(paid_this_year)).quantize(CENT)

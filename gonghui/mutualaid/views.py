@@ -2,9 +2,8 @@
 enrolment (member numbers pasted or the Excel list, preview, then one confirmation) and its error workbook,
 a campaign's run, and the decisions on a claim (核准 / 不予给付). Each begins with its access helper."""
 
-import base64
 import re
-from urllib.parse import quote
+from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,28 +13,30 @@ from django.urls import reverse
 from django.utils import timezone
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminTextareaWidget
 
-from gonghui.common import audit, pii
+from gonghui.common import audit
 from gonghui.common.admin import xlsx_response
 from gonghui.common.errors import DomainError
 from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.models import ImportJob
+from gonghui.common.money import yuan
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
 
 from . import actions, importing
 from .models import Campaign, Claim, Plan
-from .rules import yuan
 
 NOT_FOUND = "未找到该记录。"
-ERRORS_KEY = "mutualaid_enrol_errors"
 
 
 def _page(request, template: str, title: str, **context):
     return render(request, template, {**admin.site.each_context(request), "title": title, **context})
 
 
-def _show_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _require_enroller(request) -> None:
+    """Only an account that may enrol its subtree's unions (经办人, 单位管理员); else 404."""
+    if scope_org(request.user) is None or not request.user.has_role(*actions.ENROL_ROLES):
+        raise Http404(NOT_FOUND)
 
 
 # Unit enrolment ------------------------------------------------------------------------------------------
@@ -48,53 +49,57 @@ class EnrolForm(BackOfficeStyleMixin, forms.Form):
                               help_text="每行一个，也可用空格或逗号分隔。")
     file = forms.FileField(label="或上传参保名单", required=False,
                            widget=UnfoldAdminFileFieldWidget(attrs={"accept": ".xlsx,.csv"}),
-                           help_text="Excel 文件（.xlsx），列：姓名，以及身份证号或会员证号。")
+                           help_text="Excel 文件（.xlsx）或 CSV，不超过 10 MB；列：姓名，以及身份证号或会员证号。")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["plan"].queryset = visible_to(user, Plan).filter(active=True, period_end__gte=timezone.localdate())
         self.fields["org"].queryset = visible_to(user, Org).active().order_by("path")
 
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if Path(upload.name).suffix.lower() not in importing.SUFFIXES:
+            raise forms.ValidationError("只支持 Excel 文件（.xlsx）或 CSV 文件，请用参保名单模板填写。")
+        if upload.size > importing.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("文件不能超过 10 MB；名单较大时请分批导入。")
+        return upload
+
     def clean(self):
+        """`members`: the members of the union's subtree with the numbers typed, in the order given;
+        `not_found`: the numbers not found there (the same for "nobody" and "someone elsewhere")."""
         data = super().clean()
-        if not (data.get("numbers") or "").strip() and not data.get("file"):
+        if not (data.get("numbers") or "").strip() and not data.get("file") and "file" not in self.errors:
             raise forms.ValidationError("请填写会员证号或上传参保名单。")
+        if data.get("org") is None:
+            return data
+        numbers = [n.upper() for n in re.split(r"[\s,，、;；]+", data.get("numbers") or "") if n]
+        found = {m.member_number: m for m in visible_to(self.user, Member.objects.subtree(data["org"]))
+                 .select_related("org").filter(member_number__in=numbers)}
+        data["members"] = [found[n] for n in numbers if n in found]
+        data["not_found"] = [n for n in numbers if n not in found]
         return data
-
-
-def _members_by_number(user, org: Org, text: str) -> tuple[list[Member], list[str]]:
-    """The members of org's subtree with these member numbers, in the order given, and the numbers not found
-    there (the same for "nobody" and "someone elsewhere")."""
-    numbers = [n.upper() for n in re.split(r"[\s,，、;；]+", text or "") if n]
-    found = {m.member_number: m for m in visible_to(user, Member.objects.subtree(org).select_related("org"))
-             .filter(member_number__in=numbers)}
-    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
-
-
-def _keep_errors(request, data: bytes) -> None:
-    """The error workbook of the last upload, for its download link: in the session, encrypted (the user's
-    own rows, with names and ID numbers)."""
-    token = pii.encrypt(base64.b64encode(data).decode(), context=f"{ERRORS_KEY}:{request.user.pk}")
-    request.session[ERRORS_KEY] = token
 
 
 def enrol(request):
     """单位参保: the plan, the union and the list (numbers pasted, an Excel list, or both) → the preview line by
-    line → 确认参保 (all or nothing). The list's unmatched rows are left out with their error workbook."""
-    if scope_org(request.user) is None or not request.user.has_role(*actions.ENROL_ROLES):
-        raise Http404(NOT_FOUND)
+    line → 确认参保 (all or nothing). The list's unmatched rows are left out, kept with their error workbook."""
+    _require_enroller(request)
     form = EnrolForm(request.POST or None, request.FILES or None, user=request.user)
-    preview, not_found, listing = None, [], None
+    preview = job = None
+    not_found = []
     if request.method == "POST" and form.is_valid():
-        plan, org = form.cleaned_data["plan"], form.cleaned_data["org"]
-        members, not_found = _members_by_number(request.user, org, form.cleaned_data["numbers"])
+        plan, org, members = form.cleaned_data["plan"], form.cleaned_data["org"], form.cleaned_data["members"]
+        not_found = form.cleaned_data["not_found"]
         try:
             upload = form.cleaned_data["file"]
             if upload is not None:
-                listing = importing.read_enrolment_list(upload.read(), upload.name, org=org, plan=plan)
-                members += listing.members
-                if listing.errors:
-                    _keep_errors(request, listing.error_workbook())
+                listing = importing.read_enrolment_list(upload.read(), upload.name, org=org, by=request.user,
+                                                        plan=plan)
+                members = members + listing.members
+                job = importing.keep_rejected(listing, filename=upload.name, by=request.user)
             if request.POST.get("confirm") and not not_found:
                 enrolment = actions.enrol(plan=plan, org=org, members=members, by=request.user)
                 messages.success(request, f"已参保 {enrolment.members_count} 人，"
@@ -102,26 +107,27 @@ def enrol(request):
                 return redirect("admin:mutualaid_enrolment_change", enrolment.pk)
             preview = actions.preview_enrolment(plan=plan, org=org, members=members, by=request.user)
         except DomainError as e:
-            _show_error(form, e)
-    return _page(request, "mutualaid/enrol.html", "单位参保", form=form, preview=preview, not_found=not_found,
-                 listing=listing, numbers="\n".join(line.member.member_number for line in preview.lines)
-                 if preview else "", cancel_url=reverse("admin:mutualaid_enrolment_changelist"))
+            form.show(e)
+    return _page(request, "mutualaid/enrol.html", "单位参保", form=form, preview=preview, job=job, not_found=not_found,
+                 numbers="\n".join(line.member.member_number for line in preview.lines) if preview else "",
+                 cancel_url=reverse("admin:mutualaid_enrolment_changelist"))
 
 
-def enrol_errors(request):
-    """The rejected rows of the account's last uploaded list, with the reasons and the faulty cells highlighted."""
-    token = request.session.get(ERRORS_KEY)
-    if scope_org(request.user) is None or not request.user.has_role(*actions.ENROL_ROLES) or not token:
-        raise Http404(NOT_FOUND)
-    data = base64.b64decode(pii.decrypt(token, context=f"{ERRORS_KEY}:{request.user.pk}"))
-    audit.record("export", actor=request.user, object_repr="参保名单导入错误文件")
-    return xlsx_response(data, quote("参保名单导入错误.xlsx"))
+def enrol_errors(request, job_id: int):
+    """The rejected rows of an uploaded list, with the reasons and the faulty cells highlighted: the list's
+    ImportJob inside the account's subtree, for an account that may enrol there; else 404."""
+    _require_enroller(request)
+    job = get_visible_or_404(request.user, ImportJob.objects.filter(kind=importing.KIND), pk=job_id)
+    data = job.read_error_file()
+    if data is None:
+        raise Http404("没有错误文件。")
+    audit.record("export", actor=request.user, obj=job, object_repr=f"参保名单导入错误文件 {job.filename}")
+    return xlsx_response(data, f"参保名单导入错误_{Path(job.filename).stem}.xlsx")
 
 
 def enrol_template(request):
-    if scope_org(request.user) is None or not request.user.has_role(*actions.ENROL_ROLES):
-        raise Http404(NOT_FOUND)
-    return xlsx_response(importing.template_workbook(), quote("参保名单模板.xlsx"))
+    _require_enroller(request)
+    return xlsx_response(importing.template_workbook(), "参保名单模板.xlsx")
 
 
 # Campaigns and claims ------------------------------------------------------------------------------------
@@ -147,19 +153,24 @@ def run_campaign(request, object_id):
                  submit="确认赠送", form_id="mutualaid-campaign-form")
 
 
+class ApproveForm(BackOfficeStyleMixin, forms.Form):
+    """核准 asks nothing: the form carries the action's refusal back to the page."""
+
+
 class ReasonForm(BackOfficeStyleMixin, forms.Form):
     reason = forms.CharField(label="不予给付原因（申请人可见）", max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def decide_claim(request, object_id, approve: bool):
-    """核准 (the benefit, recomputed, goes to the ledger to be paid by someone else) or 不予给付 (a reason)."""
+    """核准 (the benefit computed at filing, cut to the year's room left, goes to the ledger to be paid by
+    someone else) or 不予给付 (a reason). A refusal is shown on the page, the reason typed kept."""
     claim = get_visible_or_404(request.user, Claim.objects.select_related("plan", "member", "org"), pk=object_id)
     if not actions.can_decide(request.user, claim):
         raise Http404(NOT_FOUND)
     change_url = reverse("admin:mutualaid_claim_change", args=[claim.pk])
-    form = None if approve else ReasonForm(request.POST or None)
-    if request.method == "POST" and (form is None or form.is_valid()):
+    form = (ApproveForm if approve else ReasonForm)(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
             if approve:
                 claim = actions.approve_claim(claim=claim, by=request.user)
@@ -167,9 +178,9 @@ def decide_claim(request, object_id, approve: bool):
             else:
                 actions.reject_claim(claim=claim, by=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, "已作不予给付处理。")
+            return redirect(change_url)
         except DomainError as e:
-            messages.error(request, e.message)
-        return redirect(change_url)
+            form.show(e)
     title = f"{'核准' if approve else '不予给付'}：{claim.member.name} {claim.plan.name}"
     return _page(request, "mutualaid/claim_decide.html", title, claim=claim, form=form, cancel_url=change_url,
                  submit="确认核准" if approve else "确认不予给付", form_id="mutualaid-claim-form",

@@ -21,6 +21,13 @@ def make_plan(org, **overrides) -> Plan:
     return Plan.objects.create(**values)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded lists' error workbooks are written under MEDIA_ROOT: a temporary one per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def plan(tree):
     return make_plan(tree["P"])

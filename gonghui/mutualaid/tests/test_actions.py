@@ -18,8 +18,10 @@ from gonghui.members.actions import end_membership, join_member
 from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.members.tests.test_actions import POSTGRES_ONLY, run_in_threads
 from gonghui.mutualaid import actions
-from gonghui.mutualaid.models import Campaign, Claim, Coverage, Enrolment
+from gonghui.mutualaid.models import Campaign, Claim, Coverage, Enrolment, Plan
 from gonghui.mutualaid.queries import claims_with_status
+from gonghui.orgs.actions import create_org
+from gonghui.orgs.models import Org
 
 from .conftest import TODAY, make_plan
 
@@ -173,7 +175,8 @@ def test_claim_refused_without_consent_or_above_deductible(tree, plan, people):
 
 def test_claim_refused_when_the_yearly_cap_is_reached_and_recomputed_on_approval(tree, plan, people):
     """Done-when (eligibility, yearly cap 8,000): two claims filed together each compute 5,000; approving
-    the first leaves 3,000 for the second, recomputed on approval; then the year is exhausted."""
+    the first leaves 3,000 for the second, cut on approval (a line appended to its working, review finding 7);
+    then the year is exhausted."""
     enrol(plan, tree, people, ["甲"])
     cadre, approver = make_cadre(tree["K11"], "operator"), make_cadre(tree["K11"], "approver")
     first, second = file(people, "甲", cadre), file(people, "甲", cadre)
@@ -181,9 +184,45 @@ def test_claim_refused_when_the_yearly_cap_is_reached_and_recomputed_on_approval
     actions.approve_claim(claim=first, by=approver)
     second = actions.approve_claim(claim=second, by=approver)
     assert second.benefit == D("3000.00") and second.approval.amount == D("3000.00")
-    assert second.working[3].endswith("年度剩余 3,000.00 元（年度最高给付 8,000.00 元），取 3,000.00 元")
+    assert second.working[-1].endswith("年度剩余 3,000.00 元（年度最高给付 8,000.00 元），取 3,000.00 元")
+    assert second.working[-2] == "给付金额 5,000.00 元"  # the working as filed, kept
     with pytest.raises(DomainError, match="已达年度最高给付 8,000.00 元"):
         file(people, "甲", cadre)
+
+
+def test_approval_keeps_the_benefit_computed_at_filing(tree, plan, people):
+    """Review finding 7: the plan's ratio and per-claim cap raised between filing and approval do not change
+    the benefit: 核准 pays the 5,000 computed at filing, with its working, and no line is added."""
+    enrol(plan, tree, people, ["甲"])
+    claim = file(people, "甲", make_cadre(tree["K11"], "operator"))
+    filed_working = list(claim.working)
+    plan.ratio, plan.per_claim_cap = D("0.8"), D("9000")
+    actions.save_plan(plan=plan, by=make_cadre(tree["P"], "org_admin"))
+    claim = actions.approve_claim(claim=claim, by=make_cadre(tree["K11"], "approver"))
+    assert (claim.benefit, claim.approval.amount, claim.working) == (D("5000.00"), D("5000.00"), filed_working)
+    assert Claim.objects.get(pk=claim.pk).benefit == D("5000.00")
+
+
+def test_save_plan_and_campaign_refused_for_records_stored_outside_scope(tree, plan, people):
+    """Review finding 6: the stored record's scope is checked, not only the edited one's: another province's
+    单位管理员 cannot take the province's plan by moving it to their own union, nor a county's 经办人 a
+    campaign of another county; nothing is changed."""
+    other_province = create_org(by=None, parent=None, code="P9", name="江苏省总工会", kind=Org.Kind.FEDERATION,
+                                region_code="320000", founded_on=datetime.date(2020, 1, 1))
+    outsider = make_cadre(other_province, "org_admin")
+    taken = Plan.objects.get(pk=plan.pk)
+    taken.org, taken.name = other_province, "江苏省职工医疗互助"
+    with pytest.raises(DomainError, match="不能修改该计划"):
+        actions.save_plan(plan=taken, by=outsider)
+    plan.refresh_from_db()
+    assert (plan.org, plan.name) == (tree["P"], "职工住院医疗互助")
+    campaign = actions.save_campaign(campaign=Campaign(name="瑶海赠送", plan=plan, org=tree["K11"]),
+                                     by=make_cadre(tree["K11"], "operator"))
+    taken = Campaign.objects.get(pk=campaign.pk)
+    taken.org = tree["K12"]
+    with pytest.raises(DomainError, match="只能修改本级或下级工会的赠送活动"):
+        actions.save_campaign(campaign=taken, by=make_cadre(tree["K12"], "operator"))
+    assert Campaign.objects.get(pk=campaign.pk).org == tree["K11"]
 
 
 def test_reversed_payment_gives_the_yearly_room_back(tree, plan, people):

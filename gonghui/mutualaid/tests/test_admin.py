@@ -14,9 +14,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from gonghui.common.excel import build_workbook
+from gonghui.common.models import ImportJob
 from gonghui.conftest import login, make_cadre
-from gonghui.mutualaid import actions
-from gonghui.mutualaid.models import Campaign, Coverage, Enrolment, Plan
+from gonghui.mutualaid import actions, importing
+from gonghui.mutualaid.models import Campaign, Claim, Coverage, Enrolment, Plan
 
 from .conftest import TODAY
 
@@ -56,13 +57,48 @@ def test_enrol_page_with_an_excel_list_and_its_error_workbook(client, tree, plan
         "plan": plan.pk, "org": tree["G1111"].pk, "file": SimpleUploadedFile("名单.xlsx", data)})
     body = page.content.decode()
     assert "名单中有 1 行未能匹配（共 2 行）" in body and "1 人，互助金合计 60.00 元" in body
-    errors = client.get(reverse("admin:mutualaid_enrolment_errors"))
+    job = ImportJob.objects.get(kind="mutualaid_enrol")
+    assert reverse("admin:mutualaid_enrolment_errors", args=[job.pk]) in body
+    errors = client.get(reverse("admin:mutualaid_enrolment_errors", args=[job.pk]))
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(errors.content)).active.iter_rows()]
     assert rows[0][-1] == "错误说明" and rows[1][:2] == ["无名", "X0000"]
     assert rows[1][2].startswith("第3行：【会员证号】")
     client.post(reverse("admin:mutualaid_enrolment_add"), {"plan": plan.pk, "org": tree["G1111"].pk, "confirm": "1",
                                                            "numbers": a.member_number})
     assert list(Coverage.objects.values_list("member__name", flat=True)) == ["甲"]
+
+
+def test_enrol_error_workbook_is_an_import_job_scoped_like_the_others(client, tree, plan, member_factory):
+    """Review finding 1: the rejected rows are an ImportJob (kind mutualaid_enrol) of the uploading account with
+    its error workbook stored encrypted — not the session: the county above reads it, a cadre of another county
+    and an account that may not enrol get 404, and the file on disk holds no name in clear."""
+    login(client, make_cadre(tree["G1111"], "operator"))
+    data = build_workbook("名单", ["姓名", "会员证号"], [["无名氏", "X0000"]])
+    client.post(reverse("admin:mutualaid_enrolment_add"), {
+        "plan": plan.pk, "org": tree["G1111"].pk, "file": SimpleUploadedFile("名单.xlsx", data)})
+    job = ImportJob.objects.get(kind="mutualaid_enrol")
+    assert (job.created_by.org, job.filename, job.summary["rejected"], job.summary["rows"]) == (
+        tree["G1111"], "名单.xlsx", 1, 1)
+    assert "无名氏".encode() not in ImportJob.media_path(job.error_file).read_bytes()
+    url = reverse("admin:mutualaid_enrolment_errors", args=[job.pk])
+    login(client, make_cadre(tree["K11"], "operator"))
+    assert load_workbook(io.BytesIO(client.get(url).content)).active["A2"].value == "无名氏"
+    for outsider in (make_cadre(tree["K12"], "operator"), make_cadre(tree["K11"], "approver")):
+        login(client, outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_enrol_upload_type_and_size_checked_before_reading(client, tree, plan):
+    """Review finding 5: the upload's type and size are checked by the form, before the file is read: a
+    .txt and a file over the limit are refused on the field."""
+    login(client, make_cadre(tree["G1111"], "operator"))
+    url = reverse("admin:mutualaid_enrolment_add")
+    base = {"plan": plan.pk, "org": tree["G1111"].pk}
+    page = client.post(url, base | {"file": SimpleUploadedFile("名单.txt", b"hello")})
+    assert "只支持 Excel 文件（.xlsx）或 CSV 文件" in page.content.decode()
+    big = SimpleUploadedFile("名单.xlsx", b"0" * (importing.MAX_UPLOAD_BYTES + 1))
+    page = client.post(url, base | {"file": big})
+    assert "文件不能超过 10 MB" in page.content.decode() and not ImportJob.objects.exists()
 
 
 def test_campaign_run_page(client, tree, plan, member_factory):
@@ -97,13 +133,53 @@ def test_claim_pages_show_the_working_and_decide(client, tree, plan, member_fact
     first.refresh_from_db()
     assert first.status == "approved" and first.approval.amount == Decimal("5000.00")
     reject = reverse("admin:mutualaid_claim_reject", args=[second.pk])
-    assert client.post(reject, {"reason": ""}).status_code == 200
+    assert "这个字段是必填项" in client.post(reject, {"reason": ""}).content.decode()
     client.post(reject, {"reason": "非住院费用"})
     second.refresh_from_db()
     assert (second.status, second.note) == ("rejected", "非住院费用")
     login(client, make_cadre(tree["K12"], "approver"))
     for name in ("change", "approve", "reject"):
         assert client.get(reverse(f"admin:mutualaid_claim_{name}", args=[first.pk])).status_code == 404
+
+
+def test_claim_decision_refused_stays_on_the_form(client, tree, plan, member_factory):
+    """Review finding 11: when the action refuses (the claim was decided meanwhile, the year's room is used
+    up), the page shows the refusal on the form and keeps the reason typed, instead of redirecting."""
+    member = member_factory("G1111", name="甲")
+    actions.enrol(plan=plan, org=tree["G1111"], members=[member], by=make_cadre(tree["G1111"], "operator"))
+    filer, approver = make_cadre(tree["K11"], "operator"), make_cadre(tree["K11"], "approver")
+    claims = [actions.file_claim(member=member, event_date=TODAY - datetime.timedelta(days=2), expense="12000",
+                                 consent_at=timezone.now(), by=filer) for _ in range(3)]
+    actions.approve_claim(claim=claims[0], by=approver)
+    actions.approve_claim(claim=claims[1], by=approver)  # 5,000 + 3,000: the year's 8,000 used up
+    login(client, approver)
+    page = client.post(reverse("admin:mutualaid_claim_reject", args=[claims[0].pk]), {"reason": "发票重复报销"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "该申请当前为“已核准”，不能不予给付" in body and "发票重复报销" in body
+    page = client.post(reverse("admin:mutualaid_claim_approve", args=[claims[2].pk]))
+    assert page.status_code == 200 and "已达年度最高给付 8,000.00 元，不能核准" in page.content.decode()
+    assert Claim.objects.get(pk=claims[2].pk).status == "filed"
+
+
+def test_plan_filter_lists_the_plans_the_account_sees(client, tree, plan, member_factory):
+    """Review finding 8: the lists' 计划 filter offers the plans visible to the account (the province's, even
+    one without rows yet) and never another city's; choosing one filters the rows."""
+    other = Plan.objects.create(name="女职工特殊疾病互助", kind="female", org=tree["P"],
+                                period_start=plan.period_start, period_end=plan.period_end, premium=Decimal("30"),
+                                ratio=Decimal("1"))
+    Plan.objects.create(name="芜湖市职工医疗互助", kind="medical", org=tree["C2"], period_start=plan.period_start,
+                        period_end=plan.period_end, premium=Decimal("30"), ratio=Decimal("1"))
+    member = member_factory("G1111", name="甲")
+    actions.enrol(plan=plan, org=tree["G1111"], members=[member], by=make_cadre(tree["G1111"], "operator"))
+    login(client, make_cadre(tree["K11"], "operator"))
+    url = reverse("admin:mutualaid_coverage_changelist")
+    page = client.get(url)
+    spec = next(s for s in page.context["cl"].filter_specs if s.parameter_name == "plan")
+    assert [name for _, name in spec.lookup_choices] == ["职工住院医疗互助", "女职工特殊疾病互助"]
+    assert "芜湖" not in page.content.decode()
+    assert page.context["cl"].result_count == 1
+    assert client.get(url, {"plan": other.pk}).context["cl"].result_count == 0
+    assert client.get(url, {"plan": plan.pk}).context["cl"].result_count == 1
 
 
 def test_plans_kept_by_the_province(client, tree, plan):

@@ -4,7 +4,7 @@ and yearly caps)": compute_benefit with its working, each rule hit by an example
 from decimal import Decimal
 from types import SimpleNamespace
 
-from gonghui.mutualaid.rules import compute_benefit
+from gonghui.mutualaid.rules import cap_at_approval, compute_benefit
 
 D = Decimal
 
@@ -63,3 +63,14 @@ def test_benefit_rounds_to_the_fen_half_up_and_without_caps():
     assert benefit == D("655.03")
     assert working == ["医疗费用 1,000.05 元 − 起付线 0.00 元 = 1,000.05 元", "× 给付比例 65.5% = 655.03 元",
                        "给付金额 655.03 元"]
+
+
+def test_cap_at_approval_keeps_the_benefit_within_the_years_room():
+    """Review finding 7: at approval the filed 5,000 stays when it fits what is left of the yearly cap
+    (3,000 granted of 8,000), is cut to 3,000 when 5,000 has been granted (with the line to append), to 0
+    when the year is used up, and never cut without a yearly cap."""
+    assert cap_at_approval(rules(), D("5000.00"), D("3000")) == (D("5000.00"), None)
+    assert cap_at_approval(rules(), D("5000.00"), D("5000")) == (D("3000.00"), (
+        "核准时本年度已给付 5,000.00 元，年度剩余 3,000.00 元（年度最高给付 8,000.00 元），取 3,000.00 元"))
+    assert cap_at_approval(rules(), D("5000.00"), D("8000"))[0] == D("0.00")
+    assert cap_at_approval(rules(yearly_cap=None), D("5000.00"), D("90000")) == (D("5000.00"), None)

@@ -1,13 +1,15 @@
 """The mutual-aid objects of the URL walker's world (gonghui/orgs/tests/test_urls_404.py): for each side a plan,
-a unit enrolment covering the side's member, a campaign and a filed claim. The outside ones carry 芜湖 (the C2
-subtree) or the outside member's name; a K11 cadre must reach none of them."""
+a unit enrolment covering the side's member, a campaign, a filed claim and an uploaded enrolment list's rejected
+rows (its ImportJob with the error workbook). The outside ones carry 芜湖 (the C2 subtree) or the outside
+member's name; a K11 cadre must reach none of them."""
 
 import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
-from gonghui.mutualaid import actions
+from gonghui.common.excel import build_workbook
+from gonghui.mutualaid import actions, importing
 from gonghui.mutualaid.models import Campaign, Plan
 
 
@@ -27,6 +29,10 @@ def mutualaid_world(tree, outsider, insider, member, inside_member) -> tuple[dic
                                            plan=province_plan, org=tree[county], created_by=by)
         claim = actions.file_claim(member=someone, event_date=today, expense="3000", consent_at=timezone.now(),
                                    by=None, org=tree[county])
+        name = "芜湖参保名单.xlsx" if key == "outside" else "瑶海参保名单.xlsx"
+        listing = importing.read_enrolment_list(build_workbook("名单", ["姓名", "会员证号"], [[someone.name, "X0000"]]),
+                                                name, org=tree[org], by=by, plan=province_plan)
         sides[key] = {"ma_plan": outside_plan if key == "outside" else province_plan, "ma_enrolment": enrolment,
-                      "ma_coverage": enrolment.coverages.get(), "ma_campaign": campaign, "ma_claim": claim}
+                      "ma_coverage": enrolment.coverages.get(), "ma_campaign": campaign, "ma_claim": claim,
+                      "ma_job": importing.keep_rejected(listing, filename=name, by=by)}
     return sides["outside"], sides["inside"]
