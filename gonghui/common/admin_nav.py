@@ -2,6 +2,7 @@
 
 from django.urls import reverse, reverse_lazy
 
+from gonghui.hardship.actions import may_manage as may_manage_hardship
 from gonghui.members.queries import can_edit_members
 from gonghui.orgs.queries import can_manage_orgs
 
@@ -117,7 +118,7 @@ def navigation(request):
                  "permission": _can_view("hardship.HardshipFile"), "active": _due_list_active},
                 {"title": "导入困难职工档案", "icon": "upload_file",
                  "link": reverse_lazy("admin:hardship_hardshipfile_import"),
-                 "permission": lambda r: can_edit_members(r.user)},
+                 "permission": lambda r: may_manage_hardship(r.user)},
                 {"title": "帮扶审批", "icon": "approval", "link": reverse_lazy("admin:ledger_approval_changelist"),
                  "permission": _can_view("ledger.Approval")},
                 {"title": "批量发放", "icon": "volunteer_activism",

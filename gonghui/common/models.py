@@ -1,10 +1,17 @@
+import base64
+import logging
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from . import pii
+
+logger = logging.getLogger(__name__)
+
 IMPORT_DIR = "imports"  # under MEDIA_ROOT, outside the web root
+ERROR_FILE_CONTEXT = "common.ImportJob.error_file:"  # the encryption context of a job's error workbook
 
 
 class Region(models.Model):
@@ -163,6 +170,27 @@ class ImportJob(models.Model):
             self.done = self.total = done
             fields += ["done", "total"]
         self.save(update_fields=fields)
+
+    def store_error_file(self, data: bytes, *, name: str = "errors") -> None:
+        """Keep the run's error workbook: it repeats the file's rows, ID numbers included, so it is stored
+        encrypted and bound to this job (`read_error_file`). Sets `error_file`; `finish` saves it. Shared by
+        the imports that store their rejected rows (review finding 13)."""
+        self.error_file = f"{IMPORT_DIR}/{self.pk}-{name}.xlsx.enc"
+        path = self.media_path(self.error_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sealed = pii.encrypt(base64.b64encode(data).decode("ascii"), context=f"{ERROR_FILE_CONTEXT}{self.pk}")
+        path.write_bytes(sealed.encode())
+
+    def read_error_file(self) -> bytes | None:
+        """The run's error workbook, decrypted; None when there is none (or its key is no longer configured)."""
+        path = self.media_path(self.error_file) if self.error_file else None
+        if path is None or not path.is_file():
+            return None
+        try:
+            return base64.b64decode(pii.decrypt(path.read_text("ascii"), context=f"{ERROR_FILE_CONTEXT}{self.pk}"))
+        except pii.DecryptionError:  # its key version is no longer configured
+            logger.warning("导入任务 %s 的错误文件无法解密", self.pk)
+            return None
 
     @property
     def percent(self) -> int:

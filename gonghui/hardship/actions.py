@@ -1,43 +1,69 @@
 """Writes to hardship files: open (by a cadre, or from an approved 困难职工帮扶申请), pair a cadre, review
-yearly, close with a reason. One transaction each, DomainError in Chinese, a FileEvent and an audit entry."""
+yearly, close with a reason, a note on the file, and the file following its member to a new union. One
+transaction each, DomainError in Chinese, a FileEvent and an audit entry."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
-from gonghui.common.money import parse_yuan
+from gonghui.common.money import CENT, parse_yuan
 from gonghui.members.models import Member
-from gonghui.orgs.queries import scope_org
+from gonghui.orgs.models import Org
+from gonghui.orgs.queries import in_scope, scope_org
 
 from .models import FileEvent, HardshipFile, HouseholdMember
+from .queries import open_file_of
 
 MANAGE_ROLES = ("operator", "org_admin")
 REVIEW_INTERVAL = datetime.timedelta(days=365)  # 动态管理: reviewed once a year
 ALREADY_ON_FILE = "该职工已有在档的困难职工档案（一人一档），请在原档案上更新，不能重复建档。"
+PLACEHOLDER = "待补录"  # a household member known only by the household's size, named at the next review
 
 
-def can_manage(user, member: Member) -> bool:
-    """Open, update, pair, review and close files of members of `user`'s subtree."""
-    scope = scope_org(user)
-    return scope is not None and user.has_role(*MANAGE_ROLES) and member.org.path.startswith(scope.path)
+def may_manage(user) -> bool:
+    """Whether `user` works on hardship files at all (经办人, 单位管理员): the pages, the import and the sidebar
+    ask this; each file is then checked with `can_manage` (review finding 10: one predicate)."""
+    return scope_org(user) is not None and user.has_role(*MANAGE_ROLES)
 
 
-def _check(by, member: Member) -> None:
-    if by is not None and not can_manage(by, member):
+def can_manage(user, org: Org) -> bool:
+    """Open, update, pair, review and close files of union `org`: `user` may manage files and `org` is in its
+    subtree. A file is checked by its own union (`file.org`), the same union the lists and pages scope it by;
+    an open file follows its member on a transfer (`follow_transfer`), so for an open file that is also the
+    member's union (review finding 2)."""
+    return may_manage(user) and in_scope(user, org)
+
+
+def _check(by, org: Org) -> None:
+    if by is not None and not can_manage(by, org):
         raise DomainError("您没有办理该会员困难帮扶业务的权限。")
 
 
+def per_capita_income(total: Decimal, size: int) -> Decimal:
+    """家庭人均月收入: a household's monthly income over its size, to the fen, half up (100.01 / 2 = 50.01) —
+    the one division, used by the forms' households and the import alike (review finding 5)."""
+    return (Decimal(total) / size).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def per_capita(household: list[dict]) -> Decimal:
-    """家庭人均月收入: the household's monthly incomes over its size, to the fen (half up)."""
+    """家庭人均月收入 of a household as typed ([{"name", "relation", "monthly_income"}])."""
     if not household:
         raise DomainError("请填写家庭成员（至少包括本人）。", field="household")
     total = sum((parse_yuan(p.get("monthly_income", 0), label=f"{p.get('name', '')}的月收入", field="household")
                  for p in household), Decimal("0"))
-    return (total / len(household)).quantize(Decimal("0.01"))
+    return per_capita_income(total, len(household))
+
+
+def placeholder_household(member: Member, size: int, income) -> list[dict]:
+    """A household known only by its size and monthly income (an import row, a hall application): the member
+    (本人) with the whole income and one placeholder (待补录) per other person, so that the per-capita income is
+    right; the names are filled in at the next review (年度复核)."""
+    return [{"name": member.name, "relation": "本人", "monthly_income": income}] + [
+        {"name": PLACEHOLDER, "relation": "家庭成员", "monthly_income": "0"} for _ in range(size - 1)]
 
 
 def _write_household(file: HardshipFile, household: list[dict]) -> None:
@@ -56,7 +82,7 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
     """建档. `household`: [{"name", "relation", "monthly_income"}], including the member. The first review is
     a year after opening unless `review_due` says otherwise (an imported file keeps its own). One open file per
     person anywhere (database constraint): a second is refused with the message to update the first."""
-    _check(by, member)
+    _check(by, member.org)
     if member.status != Member.Status.ACTIVE:
         raise DomainError("只能为在会会员建立困难职工档案。")
     if level not in HardshipFile.Level.values:
@@ -66,7 +92,7 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
     income = per_capita(household)
     opened_on = opened_on or timezone.localdate()
     with transaction.atomic():
-        if HardshipFile.objects.filter(member=member, status=HardshipFile.Status.OPEN).exists():
+        if open_file_of(member) is not None:
             raise DomainError(ALREADY_ON_FILE)
         try:
             with transaction.atomic():
@@ -88,16 +114,48 @@ def open_file(*, member: Member, level: str, category: str, household: list[dict
 
 
 def _lock(file: HardshipFile) -> HardshipFile:
-    return HardshipFile.objects.select_for_update().select_related("member__org").get(pk=file.pk)
+    return HardshipFile.objects.select_for_update().select_related("member__org", "org").get(pk=file.pk)
+
+
+def note_on_file(*, file: HardshipFile, note: str, by) -> FileEvent:
+    """A note in the file's history (an event "更新" with the note) and the audit log: what happened to the
+    household elsewhere, such as another approved 困难职工帮扶申请. No permission check: called by other actions
+    that made their own (review finding 11: no FileEvent written outside this module)."""
+    with transaction.atomic():
+        event = FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by, note=note.strip()[:300])
+        audit.record("hardship_note", actor=by, obj=file, changes={"note": event.note})
+    return event
+
+
+def follow_transfer(member: Member, *, by) -> HardshipFile | None:
+    """The open file follows its member (review finding 2): after a transfer has moved `member` to another
+    union, the member's open file moves to that union too — its cadres see and manage it, the old union no
+    longer does (a file is scoped by its union). A closed file stays where it was kept. Called by
+    `members.actions.decide_transfer` inside its transaction, as the approver of the transfer (whose
+    permission that action checked). Returns the moved file, or None when there was nothing to move."""
+    file = open_file_of(member)
+    if file is None:
+        return None
+    with transaction.atomic():
+        file = _lock(file)
+        if file.status != HardshipFile.Status.OPEN or file.org_id == member.org_id:
+            return None
+        before = file.org.name
+        file.org = member.org
+        file.save(update_fields=["org"])
+        changes = {"org": [before, member.org.name]}
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by,
+                                 note=f"随会员转会移交至{member.org.name}", detail=changes)
+        audit.record("hardship_transfer", actor=by, obj=file, changes=changes)
+    return file
 
 
 def pair(*, file: HardshipFile, cadre, by) -> HardshipFile:
     """结对帮扶: a cadre of the file's union or above is paired with the household."""
     with transaction.atomic():
         file = _lock(file)
-        _check(by, file.member)
-        scope = scope_org(cadre)
-        if scope is None or not file.org.path.startswith(scope.path):
+        _check(by, file.org)
+        if not in_scope(cadre, file.org):
             raise DomainError("结对干部须为建档工会或其上级工会的干部。", field="paired_cadre")
         before = str(file.paired_cadre) if file.paired_cadre_id else None
         file.paired_cadre = cadre
@@ -116,13 +174,11 @@ def set_plan(*, file: HardshipFile, by, measures: str, responsible=None,
         raise DomainError("下次复核日期不能早于今天。", field="review_due")
     with transaction.atomic():
         file = _lock(file)
-        _check(by, file.member)
+        _check(by, file.org)
         if file.status != HardshipFile.Status.OPEN:
             raise DomainError("该档案已退出，不能修改帮扶计划。")
-        if responsible is not None:
-            scope = scope_org(responsible)
-            if scope is None or not file.org.path.startswith(scope.path):
-                raise DomainError("责任人须为建档工会或其上级工会的干部。", field="responsible")
+        if responsible is not None and not in_scope(responsible, file.org):
+            raise DomainError("责任人须为建档工会或其上级工会的干部。", field="responsible")
         before = audit.snapshot(file, ["measures", "responsible", "review_due"])
         file.measures = measures.strip()
         file.responsible = responsible
@@ -142,7 +198,7 @@ def review(*, file: HardshipFile, by, note: str, category: str | None = None,
         raise DomainError("请填写复核情况。", field="note")
     with transaction.atomic():
         file = _lock(file)
-        _check(by, file.member)
+        _check(by, file.org)
         if file.status != HardshipFile.Status.OPEN:
             raise DomainError("该档案已退出，不能复核。")
         before = {"category": file.category, "per_capita_income": str(file.per_capita_income),
@@ -178,7 +234,7 @@ def close(*, file: HardshipFile, reason: str, by, on: datetime.date | None = Non
         raise DomainError("返困回访日期应晚于退出日期。", field="follow_up_on")
     with transaction.atomic():
         file = _lock(file)
-        _check(by, file.member)
+        _check(by, file.org)
         if file.status != HardshipFile.Status.OPEN:
             raise DomainError("该档案已退出。")
         if on < file.opened_on:

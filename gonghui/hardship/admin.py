@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
-from gonghui.common.admin import MemberColumns, ScopedAdmin, person
+from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin, person
 from gonghui.ledger.models import Approval
-from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import get_visible_or_404, visible_or_none
 
 from . import actions, views
@@ -56,7 +55,7 @@ class HardshipFileAdmin(MemberColumns, ScopedAdmin):
         return [path("import/", include("gonghui.hardship.urls")), *super().get_urls()]
 
     def has_add_permission(self, request):
-        return views.may_manage(request.user)
+        return actions.may_manage(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False  # changed only through the buttons (actions)
@@ -76,9 +75,6 @@ class HardshipFileAdmin(MemberColumns, ScopedAdmin):
         rows = ([get(f) for _, get in columns] for f in queryset.select_related(
             "member", "org", "responsible", "paired_cadre").iterator())
         return [title for title, _ in columns], rows
-
-
-
 
     @display(description="责任人")
     def responsible_name(self, obj):
@@ -117,7 +113,7 @@ class HardshipFileAdmin(MemberColumns, ScopedAdmin):
     def get_actions_detail(self, request, object_id):
         file = visible_or_none(request.user, HardshipFile.objects.only("status", "org"), object_id)
         allowed = {"ledger"} if file is not None else set()
-        if file is not None and file.status == HardshipFile.Status.OPEN and views.may_manage(request.user):
+        if file is not None and file.status == HardshipFile.Status.OPEN and actions.may_manage(request.user):
             allowed |= {"plan", "pair", "review", "close"}
         return [a for a in super().get_actions_detail(request, object_id)
                 if a.action_name.removeprefix("hardship_hardshipfile_") in allowed]

@@ -14,7 +14,7 @@
   reversal entry counts on its own date (as the union's running book counts it), so a payment reversed
   in a later period stays in its own period's figure and is taken off the later one.
 
-`by_kind()` and `by_source()` give the same amounts for every kind and fund source configured, seeded or not."""
+`aid_rows()` gives the same amounts for every kind or fund source configured, seeded or not."""
 
 from decimal import Decimal
 
@@ -26,22 +26,19 @@ from gonghui.stats.registry import figure
 
 from .models import HardshipFile
 
-CENT = Decimal("0.01")
-File = HardshipFile
-# The seeded kinds and sources (ledger migration 0002) get a figure each; others are in by_kind/by_source.
+# The seeded kinds and sources (ledger migration 0002) get a figure each; others are in aid_rows.
 SEEDED_KINDS = ("living", "medical", "serious_illness", "education", "warmth", "employment")
 SEEDED_SOURCES = ("central", "provincial", "union", "donation")
 # breakdown name → (label part, condition on a file)
 BREAKDOWN = {
     "": ("", Q()),
-    **{value: (label, Q(level=value)) for value, label in File.Level.choices},
-    **{value: (label, Q(category=value)) for value, label in File.Category.choices},
+    **{value: (label, Q(level=value)) for value, label in HardshipFile.Level.choices},
+    **{value: (label, Q(category=value)) for value, label in HardshipFile.Category.choices},
 }
 
 
-
 def _files(org):
-    return File.objects.filter(org__path__startswith=org.path)
+    return HardshipFile.objects.filter(org__path__startswith=org.path)
 
 
 def _on_file_q(end) -> Q:
@@ -84,7 +81,7 @@ def exited(org, start, end) -> int:
 
 @figure("hardship.exited_relieved", label="期内退出困难职工档案：其中解困脱困", unit="户")
 def exited_relieved(org, start, end) -> int:
-    return _files(org).filter(exit_on__range=(start, end), exit_reason=File.ExitReason.RELIEVED).count()
+    return _files(org).filter(exit_on__range=(start, end), exit_reason=HardshipFile.ExitReason.RELIEVED).count()
 
 
 @figure("hardship.paired", label="期末已结对帮扶困难职工", unit="户")
@@ -123,9 +120,13 @@ for _code in SEEDED_SOURCES:
         lambda org, start, end, c=_code: aid_from_source(org, start, end, c))
 
 
-def _rows(org, start, end, field: str, options) -> list[dict]:
-    """One row per option (in its order) with any aid entry in the period: amount in 元 and 万元, entries
-    (payments and reversals) and households helped (net positive)."""
+def aid_rows(org, start, end, field: str) -> list[dict]:
+    """Aid paid in the period per aid kind (`field` "kind", 帮扶类别) or per fund source ("fund_source", 资金来源),
+    configured ones included: [{code, name, yuan, wan, entries, households}], one row per option (in its
+    order) with any aid entry in the period — amount in 元 and 万元, entries (payments and reversals) and
+    households helped (net positive)."""
+    options = {"kind": PaymentKind.objects.filter(program=PaymentKind.Program.AID),
+               "fund_source": FundSource.objects.all()}[field]
     entries = _aid(org, start, end)
     totals = {r[field]: r for r in entries.values(field).annotate(yuan=Sum("amount"), n=Count("pk"))}
     helped_by: dict[int, int] = {}
@@ -140,14 +141,3 @@ def _rows(org, start, end, field: str, options) -> list[dict]:
         rows.append({"code": option.code, "name": option.name, "yuan": yuan, "wan": wan(yuan),
                      "entries": totals[option.pk]["n"], "households": helped_by.get(option.pk, 0)})
     return rows
-
-
-def by_kind(org, start, end) -> list[dict]:
-    """Aid paid in the period per aid kind (帮扶类别), configured ones included: [{code, name, yuan, wan,
-    entries, households}] for each kind with an entry in the period."""
-    return _rows(org, start, end, "kind", PaymentKind.objects.filter(program=PaymentKind.Program.AID))
-
-
-def by_source(org, start, end) -> list[dict]:
-    """Aid paid in the period per fund source (资金来源), configured ones included: rows as `by_kind`."""
-    return _rows(org, start, end, "fund_source", FundSource.objects.all())

@@ -6,24 +6,13 @@ from django import forms
 from gonghui.accounts.models import User
 from gonghui.common.errors import DomainError
 from gonghui.common.forms import BackOfficeStyleMixin, DateInput
-from gonghui.members.models import Member
+from gonghui.members.queries import member_by_number
 from gonghui.orgs.queries import visible_to
 
 from .models import HardshipFile
 
 DATE = DateInput()
 HOUSEHOLD_HELP = "每行一人：姓名,关系,月收入（元），如“王五,本人,1800”。第一行为本人。"
-
-
-def member_by_number(user, number: str) -> Member:
-    """The member with this member number inside `user`'s subtree, else a DomainError on `member_number`
-    (the same answer for "no such number" and "outside the subtree")."""
-    number = (number or "").strip().upper()
-    member = visible_to(user, Member.objects.select_related("org")).filter(member_number=number).first() \
-        if number else None
-    if member is None:
-        raise DomainError("本级及下级工会没有该会员证号的会员。", field="member_number")
-    return member
 
 
 def cadres_in_scope(user):
@@ -50,10 +39,7 @@ def split_list(text: str) -> list[str]:
             if p.strip()]
 
 
-ActionFormMixin = BackOfficeStyleMixin  # noqa: N816  (kept name: the ledger forms import it)
-
-
-class OpenFileForm(ActionFormMixin, forms.Form):
+class OpenFileForm(BackOfficeStyleMixin, forms.Form):
     member_number = forms.CharField(label="会员证号", max_length=30)
     level = forms.ChoiceField(label="档案级别", choices=[("", "（请选择）"), *HardshipFile.Level.choices])
     category = forms.ChoiceField(label="困难类别", choices=[("", "（请选择）"), *HardshipFile.Category.choices])
@@ -86,7 +72,7 @@ class OpenFileForm(ActionFormMixin, forms.Form):
             raise forms.ValidationError(e.message) from None
 
 
-class PairForm(ActionFormMixin, forms.Form):
+class PairForm(BackOfficeStyleMixin, forms.Form):
     paired_cadre = forms.ModelChoiceField(label="结对帮扶干部", queryset=User.objects.none(),
                                           help_text="建档工会或其上级工会（本级及下级范围内）的干部账号。")
 
@@ -98,7 +84,7 @@ class PairForm(ActionFormMixin, forms.Form):
             self.initial.setdefault("paired_cadre", file.paired_cadre_id)
 
 
-class PlanForm(ActionFormMixin, forms.Form):
+class PlanForm(BackOfficeStyleMixin, forms.Form):
     measures = forms.CharField(label="帮扶措施（一人一策）", widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ModelChoiceField(label="责任人", queryset=User.objects.none(), required=False,
                                          help_text="建档工会或其上级工会（本级及下级范围内）的干部账号。")
@@ -113,7 +99,7 @@ class PlanForm(ActionFormMixin, forms.Form):
         self.initial.setdefault("review_due", file.review_due)
 
 
-class ReviewForm(ActionFormMixin, forms.Form):
+class ReviewForm(BackOfficeStyleMixin, forms.Form):
     note = forms.CharField(label="复核情况", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ChoiceField(label="困难类别（如有变化）", required=False,
                                  choices=[("", "（不变）"), *HardshipFile.Category.choices])
@@ -129,7 +115,7 @@ class ReviewForm(ActionFormMixin, forms.Form):
             raise forms.ValidationError(e.message) from None
 
 
-class CloseForm(ActionFormMixin, forms.Form):
+class CloseForm(BackOfficeStyleMixin, forms.Form):
     exit_reason = forms.ChoiceField(label="退出原因", choices=[("", "（请选择）"), *HardshipFile.ExitReason.choices])
     exit_on = forms.DateField(label="退出日期", widget=DATE)
     follow_up_on = forms.DateField(label="返困回访日期", required=False, widget=DATE,

@@ -3,7 +3,6 @@ rows), the error workbook and the template. For cadres who may open files (经�
 into the account's own subtree only. Routes: gonghui/hardship/urls.py."""
 
 from pathlib import Path
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin
@@ -15,7 +14,7 @@ from gonghui.common import audit
 from gonghui.common.admin import xlsx_response
 from gonghui.common.forms import BackOfficeStyleMixin
 from gonghui.common.models import ImportJob
-from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
+from gonghui.orgs.queries import get_visible_or_404, visible_to
 
 from . import actions, importing
 from .models import HardshipFile
@@ -38,7 +37,7 @@ class HardshipImportForm(BackOfficeStyleMixin, forms.Form):
 
 def _require_manager(request) -> None:
     """Only an account that may open hardship files in its subtree; else 404."""
-    if scope_org(request.user) is None or not request.user.has_role(*actions.MANAGE_ROLES):
+    if not actions.may_manage(request.user):
         raise Http404(NOT_FOUND)
 
 
@@ -75,14 +74,14 @@ def import_result(request, job_id: int):
 def import_errors(request, job_id: int):
     """The rejected rows of a run as a workbook, with the reasons and the faulty cells highlighted."""
     job = _get_job_or_404(request, job_id)
-    data = importing.read_error_file(job)
+    data = job.read_error_file()
     if data is None:
         raise Http404("没有错误文件。")
     audit.record("export", actor=request.user, obj=job, object_repr=f"困难职工档案导入错误文件 {job.filename}")
-    return xlsx_response(data, quote(f"导入错误_{Path(job.filename).stem}.xlsx"))
+    return xlsx_response(data, f"导入错误_{Path(job.filename).stem}.xlsx")
 
 
 def import_template(request):
     """The import template (.xlsx): headers, text and date columns, dropdowns, instructions."""
     _require_manager(request)
-    return xlsx_response(importing.template_workbook(), quote("困难职工档案导入模板.xlsx"))
+    return xlsx_response(importing.template_workbook(), "困难职工档案导入模板.xlsx")

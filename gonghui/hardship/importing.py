@@ -13,11 +13,11 @@
    a 错误说明 column "第N行：【列】问题", the faulty cells highlighted.
 
 The household's members are not in these sheets, only its size: the file gets the member (本人) with the
-family's monthly income and one placeholder (待补录) per other person, so that the per-capita income is
-right; the names are filled in at the next review (年度复核). The error workbook holds the file's ID numbers:
-it is stored encrypted, like the member import's."""
+family's monthly income and one placeholder (待补录) per other person (`actions.placeholder_household`, as the
+hall's 困难职工帮扶申请), so that the per-capita income is right; the names are filled in at the next review
+(年度复核). The error workbook holds the file's ID numbers: it is stored encrypted, like the member import's
+(`ImportJob.store_error_file`)."""
 
-import base64
 import datetime
 import re
 import unicodedata
@@ -33,23 +33,23 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gonghui.common import audit, dates, idcard, personname, pii
+from gonghui.common import audit, dates, personname
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows, write_guide
-from gonghui.common.models import IMPORT_DIR, ImportJob
+from gonghui.common.models import ImportJob
 from gonghui.common.money import parse_yuan
-from gonghui.members.importing import ERROR_FILE_CONTEXT, read_error_file  # noqa: F401 (re-exported)
 from gonghui.members.models import Member
-from gonghui.orgs.queries import scope_org
+from gonghui.members.queries import id_index_of
+from gonghui.orgs.queries import visible_to
 
 from . import actions
+from .actions import PLACEHOLDER
 from .models import HardshipFile
 
 KIND = "hardship"  # ImportJob.kind
 SUFFIXES = (".xlsx",)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERROR_COLUMN = "错误说明"
-PLACEHOLDER = "待补录"
 MAX_HOUSEHOLD = 20
 MAX_ROWS = 5000  # imported in the request (each row through open_file): larger files are split
 
@@ -103,7 +103,6 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     rejected_rows: list[tuple[int, list, list[tuple[str, str]]]] = field(default_factory=list, repr=False)
-    files: list[HardshipFile] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected,
@@ -122,8 +121,6 @@ class ImportResult:
             rows.append(row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)])
             error_cells[r] = sorted({positions[c] for c, _ in problems if c in positions} | {width})
         return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows, error_cells=error_cells)
-
-
 
 
 # Checking a row ---------------------------------------------------------------------------------
@@ -181,10 +178,10 @@ def _check_columns(reader: _Reader) -> None:
                               f"{'、'.join(TEMPLATE_COLUMNS)}。")
 
 
-def _find_member(row: _Row, reader: _Reader, scope) -> None:
-    """The member by 会员证号 and/or 身份证号, inside `scope`'s subtree; a member elsewhere is reported
+def _find_member(row: _Row, reader: _Reader, by) -> None:
+    """The member by 会员证号 and/or 身份证号, inside `by`'s subtree; a member elsewhere is reported
     like one that does not exist."""
-    members = Member.objects.filter(org__path__startswith=scope.path).select_related("org")
+    members = visible_to(by, Member.objects.select_related("org"))
     found = {}
     number = reader.text(row, "member_number").upper()
     if number:
@@ -194,7 +191,7 @@ def _find_member(row: _Row, reader: _Reader, scope) -> None:
     raw_id = reader.raw(row, "id_number")
     if cell_text(raw_id):
         try:
-            index = pii.blind_index(idcard.parse(raw_id).number, purpose="id_number")
+            index = id_index_of(raw_id)
         except DomainError as e:
             row.reject(reader.column("id_number"), e.message)
         else:
@@ -275,9 +272,9 @@ def _check_household(row: _Row, reader: _Reader) -> None:
     total = incomes.get("household_income")
     if total is None:
         total = incomes["per_capita_income"] * size
-    elif "per_capita_income" in incomes and (total / size).quantize(Decimal("0.01")) != incomes["per_capita_income"]:
+    elif "per_capita_income" in incomes and actions.per_capita_income(total, size) != incomes["per_capita_income"]:
         row.reject(reader.column("per_capita_income"),
-                   f"家庭人均月收入应为家庭月收入÷家庭人口＝{(total / size).quantize(Decimal('0.01'))} 元，请核对。")
+                   f"家庭人均月收入应为家庭月收入÷家庭人口＝{actions.per_capita_income(total, size)} 元，请核对。")
         return
     v["household_size"], v["household_income"] = size, total
 
@@ -305,18 +302,13 @@ def _check_dates(row: _Row, reader: _Reader, today: datetime.date) -> None:
 
 # Writing ----------------------------------------------------------------------------------------
 
-def _household(member: Member, size: int, total: Decimal) -> list[dict]:
-    return [{"name": member.name, "relation": "本人", "monthly_income": total}] + [
-        {"name": PLACEHOLDER, "relation": "家庭成员", "monthly_income": Decimal("0")} for _ in range(size - 1)]
-
-
 def _write(row: _Row, reader: _Reader, by) -> HardshipFile | None:
     v = row.values
     try:
         with transaction.atomic():
             file = actions.open_file(
                 member=row.member, level=v["level"], category=v["category"], by=by, causes=v["causes"],
-                household=_household(row.member, v["household_size"], v["household_income"]),
+                household=actions.placeholder_household(row.member, v["household_size"], v["household_income"]),
                 housing=v["housing"], measures=v["measures"], opened_on=v["opened_on"], review_due=v["review_due"])
     except DomainError as e:
         column = {"level": "level", "category": "category", "household": "household_income"}.get(e.field or "")
@@ -332,8 +324,7 @@ def _member_column(reader: _Reader) -> str:
 def import_rows(header: list[str], raw_rows: list[tuple[int, list]], *, by, filename: str = "") -> ImportResult:
     """Import hardship files from (header, [(excel_row, cells)]) as `by`, into its subtree. Raises
     ImportFileError when a required column is missing or `by` may not open files."""
-    scope = scope_org(by)
-    if scope is None or not by.has_role(*actions.MANAGE_ROLES):
+    if not actions.may_manage(by):
         raise ImportFileError("您没有导入困难职工档案的权限。")
     reader = _Reader(header)
     _check_columns(reader)
@@ -344,7 +335,7 @@ def import_rows(header: list[str], raw_rows: list[tuple[int, list]], *, by, file
     first_row: dict[int, int] = {}
     for number, cells in raw_rows:
         row = _Row(number, list(cells))
-        _find_member(row, reader, scope)
+        _find_member(row, reader, by)
         _check_values(row, reader, today)
         if row.member is not None and not row.problems:  # the first row of a person that could be imported
             if row.member.pk in first_row:
@@ -353,9 +344,7 @@ def import_rows(header: list[str], raw_rows: list[tuple[int, list]], *, by, file
             else:
                 first_row[row.member.pk] = number
         if not row.problems:
-            file = _write(row, reader, by)
-            if file is not None:
-                result.files.append(file)
+            if _write(row, reader, by) is not None:
                 result.imported += 1
         if row.problems:
             result.rejected += 1
@@ -390,17 +379,9 @@ def run_import(*, upload, by) -> ImportJob:
     summary = result.as_dict()
     summary["errors"] = summary["errors"][:200]  # the full list is in the error workbook
     if result.rejected:
-        job.error_file = f"{IMPORT_DIR}/{job.pk}-hardship-errors.xlsx.enc"
-        path = ImportJob.media_path(job.error_file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_seal(result.error_workbook(), job))
+        job.store_error_file(result.error_workbook(), name="hardship-errors")
     job.finish(ImportJob.Status.DONE, summary, done=result.rows)
     return job
-
-
-def _seal(data: bytes, job: ImportJob) -> bytes:
-    """Encrypted and bound to its job, as the member import stores its error workbooks (read_error_file)."""
-    return pii.encrypt(base64.b64encode(data).decode("ascii"), context=f"{ERROR_FILE_CONTEXT}{job.pk}").encode()
 
 
 # The template ------------------------------------------------------------------------------------

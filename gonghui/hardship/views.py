@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from gonghui.common.errors import DomainError
-from gonghui.orgs.queries import get_visible_or_404, scope_org
+from gonghui.orgs.queries import get_visible_or_404
 
 from . import actions
 from .forms import CloseForm, OpenFileForm, PairForm, PlanForm, ReviewForm
@@ -17,13 +17,9 @@ from .models import HardshipFile
 NOT_FOUND = "未找到该页面。"
 
 
-def may_manage(user) -> bool:
-    return scope_org(user) is not None and user.has_role(*actions.MANAGE_ROLES)
-
-
 def _file_or_404(request, object_id) -> HardshipFile:
     """A file of the account's subtree that the account may work on, else 404."""
-    if not may_manage(request.user):
+    if not actions.may_manage(request.user):
         raise Http404(NOT_FOUND)
     return get_visible_or_404(request.user, HardshipFile.objects.select_related("member", "org"), pk=object_id)
 
@@ -36,7 +32,7 @@ def _page(request, title: str, form, *, cancel_url: str, submit: str, intro: str
 
 def open_file(request):
     """新建档案: a member of the subtree by member number, the household one per line, the plan."""
-    if not may_manage(request.user):
+    if not actions.may_manage(request.user):
         raise Http404(NOT_FOUND)
     form = OpenFileForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

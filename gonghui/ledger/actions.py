@@ -14,9 +14,10 @@ from django.utils import timezone
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
 from gonghui.common.money import parse_yuan
+from gonghui.hardship.queries import open_file_of
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import scope_org
+from gonghui.orgs.queries import in_scope, scope_org
 
 from .models import Approval, Disbursement, Entry, FundSource, PaymentKind, UnionTotal
 
@@ -24,6 +25,7 @@ APPROVE_ROLES = ("approver", "org_admin")
 RECORD_ROLES = ("operator", "org_admin")
 ALREADY_PAID = "该审批已登记发放，不能重复发放。"
 SAME_PERSON = "审批人与发放登记人不能为同一人（审批与发放登记分离）。"
+BATCH_LINE = "该审批属于批量发放“{}”，请在批次页面整批登记发放。"
 
 
 def new_key() -> str:
@@ -31,37 +33,45 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def _in_scope(user, org: Org) -> bool:
-    scope = scope_org(user)
-    return scope is not None and org.path.startswith(scope.path)
+def may_approve(user) -> bool:
+    """Whether `user` approves (and reverses) aid at all: 审核人 or 单位管理员 with a union. The pages ask this;
+    each approval is checked with `can_approve` for its union (review finding 10)."""
+    return scope_org(user) is not None and user.has_role(*APPROVE_ROLES)
+
+
+def may_record(user) -> bool:
+    """Whether `user` records payments at all: 经办人 or 单位管理员 with a union (then `can_record` per union)."""
+    return scope_org(user) is not None and user.has_role(*RECORD_ROLES)
 
 
 def can_approve(user, org: Org) -> bool:
-    return _in_scope(user, org) and user.has_role(*APPROVE_ROLES)
+    return may_approve(user) and in_scope(user, org)
 
 
 def can_record(user, org: Org) -> bool:
-    return _in_scope(user, org) and user.has_role(*RECORD_ROLES)
+    return may_record(user) and in_scope(user, org)
 
 
-def open_file(member: Member):
-    from gonghui.hardship.models import HardshipFile
-
-    return HardshipFile.objects.filter(member=member, status=HardshipFile.Status.OPEN).first()
-
-
-def earlier_same_kind(member: Member, kind: PaymentKind, on: datetime.date) -> list[Entry]:
-    """Payments of `kind` to `member` within the kind's duplicate window before `on` (and not reversed):
-    what the duplicate check (重复领取提示) warns about."""
-    if not kind.duplicate_days:
+def earlier_same_kind(member: Member, kind: PaymentKind, on: datetime.date, *,
+                      exclude_approval: int | None = None) -> list[Entry]:
+    """Payments of `kind` to `member` within the kind's duplicate window before `on`
+    (`PaymentKind.duplicate_window`) and not reversed, but those of approval `exclude_approval`: what the
+    duplicate check (重复领取提示) warns about."""
+    window = kind.duplicate_window(on)
+    if window is None:
         return []
-    since = on - datetime.timedelta(days=kind.duplicate_days)
-    return list(Entry.objects.filter(member=member, kind=kind, reversal_of__isnull=True, reversed_by__isnull=True,
-                                     paid_on__gt=since, paid_on__lte=on).select_related("org"))
+    entries = Entry.objects.filter(member=member, kind=kind, reversal_of__isnull=True, reversed_by__isnull=True,
+                                   paid_on__range=window)
+    if exclude_approval is not None:
+        entries = entries.exclude(approval=exclude_approval)
+    return list(entries.select_related("org"))
 
 
-def duplicate_warning(member: Member, kind: PaymentKind, on: datetime.date) -> str:
-    earlier = earlier_same_kind(member, kind, on)
+def duplicate_warning(member: Member, kind: PaymentKind, on: datetime.date, *,
+                      exclude_approval: int | None = None) -> str:
+    """The 重复领取提示 shown at approval (preview and the approval's page), or "" when there is nothing to warn of.
+    The approval's page leaves out its own payment (`exclude_approval`)."""
+    earlier = earlier_same_kind(member, kind, on, exclude_approval=exclude_approval)
     if not earlier:
         return ""
     shown = "、".join(f"{e.paid_on:%Y-%m-%d} {e.amount} 元（{e.org.name}）" for e in earlier[:3])
@@ -76,7 +86,7 @@ def _check_payable(member: Member, kind: PaymentKind, fund_source: FundSource):
         raise DomainError(f"资金来源“{fund_source.name}”已停用。", field="fund_source")
     if member.status != Member.Status.ACTIVE:
         raise DomainError(f"{member.name}不是在会会员，不能发放。")
-    file = open_file(member)
+    file = open_file_of(member)
     if kind.requires_file and file is None:
         raise DomainError(f"{kind.name}须先建档后帮扶：{member.name}没有在档的困难职工档案，请先建档。")
     return file
@@ -89,7 +99,7 @@ def approve(*, member: Member, kind: PaymentKind, fund_source: FundSource, amoun
     org = org or member.org
     if by is not None and not can_approve(by, org):
         raise DomainError("您没有审批该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
-    if not member.org.path.startswith(org.path):
+    if not member.org.is_within(org):
         raise DomainError("只能审批本工会及下级工会会员的帮扶。")
     amount = parse_yuan(amount, label="金额", field="amount")
     if amount <= 0:
@@ -148,30 +158,45 @@ def _check_recorder(approval: Approval, by) -> None:
         raise DomainError(SAME_PERSON)
 
 
+def _paid_on(paid_on: datetime.date | None) -> datetime.date:
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise DomainError("发放日期不能晚于今天。", field="paid_on")
+    return paid_on
+
+
+def _record(approval: Approval, *, by, key: str, paid_on: datetime.date, note: str = "",
+            batch: Disbursement | None = None) -> Entry:
+    """The payment of one approval, inside the caller's transaction. A line of a batch is paid only with its
+    batch (`batch`); see `record_payment`."""
+    approval = Approval.objects.select_for_update().select_related(
+        "member", "org", "kind", "fund_source").get(pk=approval.pk)
+    if batch is None and approval.batch_id is not None:
+        raise DomainError(BATCH_LINE.format(approval.batch.title))
+    done = Entry.objects.filter(idempotency_key=key).first()
+    if done is not None:
+        if done.approval_id != approval.pk:
+            raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
+        return done
+    _check_recorder(approval, by)
+    if approval.status != Approval.Status.APPROVED:
+        raise DomainError(ALREADY_PAID if approval.status == Approval.Status.PAID else "该审批已冲销，不能发放。")
+    entry = _write_entry(approval, by=by, paid_on=paid_on, key=key, note=note)
+    approval.status = Approval.Status.PAID
+    approval.save(update_fields=["status"])
+    return entry
+
+
 def record_payment(*, approval: Approval, by, key: str, paid_on: datetime.date | None = None,
                    note: str = "") -> Entry:
     """发放登记: the payment of an approval, recorded once. The same `key` again (a double submission)
     returns the entry already written; another key for a paid approval is refused — the row lock makes
     the second of two simultaneous clicks wait and then see the payment, and the database constraint
-    `one_payment_per_approval` stands behind both."""
-    paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise DomainError("发放日期不能晚于今天。", field="paid_on")
+    `one_payment_per_approval` stands behind both. A line of a 批量发放 is refused: it is paid with its
+    whole batch (`record_disbursement`), or the batch could never be recorded (review finding 1)."""
+    paid_on = _paid_on(paid_on)
     with transaction.atomic():
-        done = Entry.objects.filter(idempotency_key=key).first()
-        if done is not None:
-            if done.approval_id != approval.pk:
-                raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
-            return done
-        approval = Approval.objects.select_for_update().select_related(
-            "member", "org", "kind", "fund_source").get(pk=approval.pk)
-        _check_recorder(approval, by)
-        if approval.status != Approval.Status.APPROVED:
-            raise DomainError(ALREADY_PAID if approval.status == Approval.Status.PAID else "该审批已冲销，不能发放。")
-        entry = _write_entry(approval, by=by, paid_on=paid_on, key=key, note=note)
-        approval.status = Approval.Status.PAID
-        approval.save(update_fields=["status"])
-    return entry
+        return _record(approval, by=by, key=key, paid_on=paid_on, note=note)
 
 
 def reverse(*, entry: Entry, by, reason: str) -> Entry:
@@ -238,7 +263,7 @@ def preview_disbursement(*, org: Org, kind: PaymentKind, fund_source: FundSource
         line = Line(member)
         if member.pk in seen:
             line.problem = "名单中重复出现。"
-        elif not member.org.path.startswith(org.path):
+        elif not member.org.is_within(org):
             line.problem = f"不是{org.name}或其下级工会的会员。"
         else:
             try:
@@ -276,6 +301,7 @@ def approve_disbursement(*, title: str, org: Org, kind: PaymentKind, fund_source
 
 def record_disbursement(*, batch: Disbursement, by, key: str, paid_on: datetime.date | None = None) -> list[Entry]:
     """发放登记 for a whole batch in one transaction: every line's entry, or none (any refusal undoes it all)."""
+    paid_on = _paid_on(paid_on)
     with transaction.atomic():
         batch = Disbursement.objects.select_for_update().get(pk=batch.pk)
         if batch.status == Disbursement.Status.PAID:
@@ -283,7 +309,7 @@ def record_disbursement(*, batch: Disbursement, by, key: str, paid_on: datetime.
         if by is not None and by.pk == batch.approved_by_id:
             raise DomainError(SAME_PERSON)
         approvals = list(batch.approvals.order_by("id"))
-        entries = [record_payment(approval=a, by=by, key=f"{key}:{a.pk}", paid_on=paid_on) for a in approvals]
+        entries = [_record(a, by=by, key=f"{key}:{a.pk}", paid_on=paid_on, batch=batch) for a in approvals]
         batch.status = Disbursement.Status.PAID
         batch.save(update_fields=["status"])
         audit.record("ledger_batch_pay", actor=by, obj=batch, changes={

@@ -10,9 +10,8 @@ from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import audit
-from gonghui.common.admin import MemberColumns, ScopedAdmin, person
+from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin, person
 from gonghui.hall.actions import can_manage_catalogue
-from gonghui.members.admin import OrgSubtreeFilter
 from gonghui.orgs.queries import visible_or_none
 
 from . import actions, views
@@ -92,7 +91,7 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
     actions_detail = ["record"]
 
     def has_add_permission(self, request):
-        return views.may_approve(request.user)
+        return actions.may_approve(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -111,9 +110,6 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
             "member", "kind", "fund_source", "org", "approved_by", "batch").iterator())
         return [title for title, _ in columns], rows
 
-
-
-
     @display(description="困难职工档案")
     def file_link(self, obj):
         if obj.hardship_file_id is None:
@@ -124,12 +120,9 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
 
     @display(description="重复领取提示")
     def duplicate(self, obj):
+        """The warning the approver saw, as of the approval's day, leaving out this approval's own payment."""
         on = timezone.localtime(obj.approved_at).date()
-        earlier = [e for e in actions.earlier_same_kind(obj.member, obj.kind, on) if e.approval_id != obj.pk]
-        if not earlier:
-            return "—"
-        return f"{obj.kind.duplicate_days}天内已领取过{obj.kind.name}：" + "、".join(
-            f"{e.paid_on:%Y-%m-%d} {e.amount} 元（{e.org.name}）" for e in earlier[:3])
+        return actions.duplicate_warning(obj.member, obj.kind, on, exclude_approval=obj.pk) or "—"
 
     @display(description="发放登记")
     def payments(self, obj):
@@ -140,9 +133,12 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
             or "尚未登记发放。"
 
     def get_actions_detail(self, request, object_id):
-        approval = visible_or_none(request.user, Approval.objects.only("status", "org", "approved_by"), object_id)
+        approval = visible_or_none(request.user, Approval.objects.only("status", "org", "approved_by", "batch"),
+                                   object_id)
+        # No button where record_payment would refuse: paid or reversed, a batch line (paid with its batch),
+        # the approver, or an account that does not record.
         show = (approval is not None and approval.status == Approval.Status.APPROVED and approval.batch_id is None
-                and views.may_record(request.user) and approval.approved_by_id != request.user.pk)
+                and actions.may_record(request.user) and approval.approved_by_id != request.user.pk)
         return [a for a in super().get_actions_detail(request, object_id) if show]
 
     @action(description="登记发放", url_path="record", icon="payments")
@@ -212,13 +208,10 @@ class EntryAdmin(MemberColumns, _People, ScopedAdmin):
                    ("资金来源", lambda e: e.fund_source.name), ("金额（元）", lambda e: e.amount),
                    ("发放工会", lambda e: e.org.name), ("审批人", lambda e: person(e.approved_by)),
                    ("登记人", lambda e: person(e.recorded_by)), ("冲销", self.mark), ("说明", lambda e: e.note)]
-        rows = ([get(e) for _, get in columns] for e in queryset.annotate(
-            is_reversed=Exists(Entry.objects.filter(reversal_of=OuterRef("pk")))).select_related(
+        # `queryset` comes from get_queryset: `is_reversed` is annotated there.
+        rows = ([get(e) for _, get in columns] for e in queryset.select_related(
             "member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of").iterator())
         return [title for title, _ in columns], rows
-
-
-
 
     @display(description="审批")
     def approval_link(self, obj):
@@ -229,14 +222,11 @@ class EntryAdmin(MemberColumns, _People, ScopedAdmin):
     def mark(self, obj):
         if obj.reversal_of_id:
             return f"冲销分录（冲销 {obj.reversal_of.paid_on:%Y-%m-%d} {obj.reversal_of.amount} 元）"
-        reversed_ = getattr(obj, "is_reversed", None)
-        if reversed_ is None:  # an export row, not annotated
-            reversed_ = Entry.objects.filter(reversal_of=obj).exists()
-        return "已冲销" if reversed_ else ""
+        return "已冲销" if obj.is_reversed else ""
 
     def get_actions_detail(self, request, object_id):
         entry = visible_or_none(request.user, Entry.objects.only("reversal_of", "org"), object_id)
-        show = (entry is not None and entry.reversal_of_id is None and views.may_approve(request.user)
+        show = (entry is not None and entry.reversal_of_id is None and actions.may_approve(request.user)
                 and not Entry.objects.filter(reversal_of=entry).exists())
         return [a for a in super().get_actions_detail(request, object_id) if show]
 
@@ -271,7 +261,7 @@ class DisbursementAdmin(_People, ScopedAdmin):
         return super().get_queryset(request).annotate(n_lines=Count("approvals"))
 
     def has_add_permission(self, request):
-        return views.may_approve(request.user)
+        return actions.may_approve(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -293,7 +283,8 @@ class DisbursementAdmin(_People, ScopedAdmin):
                    ("人数", self.lines), ("合计（元）", self.total), ("状态", lambda b: b.get_status_display()),
                    ("审批人", lambda b: person(b.approved_by)),
                    ("审批时间", lambda b: timezone.localtime(b.approved_at).replace(tzinfo=None))]
-        rows = ([get(b) for _, get in columns] for b in queryset.annotate(n_lines=Count("approvals")).select_related(
+        # `queryset` comes from get_queryset: `n_lines` is annotated there.
+        rows = ([get(b) for _, get in columns] for b in queryset.select_related(
             "org", "kind", "fund_source", "approved_by").iterator())
         return [title for title, _ in columns], rows
 
@@ -308,7 +299,7 @@ class DisbursementAdmin(_People, ScopedAdmin):
     def get_actions_detail(self, request, object_id):
         batch = visible_or_none(request.user, Disbursement.objects.only("status", "org", "approved_by"), object_id)
         show = (batch is not None and batch.status == Disbursement.Status.APPROVED
-                and views.may_record(request.user) and batch.approved_by_id != request.user.pk)
+                and actions.may_record(request.user) and batch.approved_by_id != request.user.pk)
         return [a for a in super().get_actions_detail(request, object_id) if show]
 
     @action(description="登记发放", url_path="record", icon="payments")

@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from gonghui.common.errors import DomainError
-from gonghui.common.forms import DateInput
-from gonghui.hardship.forms import ActionFormMixin, member_by_number
+from gonghui.common.forms import BackOfficeStyleMixin, DateInput
 from gonghui.hardship.models import HardshipFile
 from gonghui.members.models import Member
+from gonghui.members.queries import member_by_number
 from gonghui.orgs.queries import visible_to
 
 from .models import FundSource, PaymentKind
@@ -30,7 +30,7 @@ class _KindSourceMixin:
         self.fields["fund_source"].queryset = FundSource.objects.filter(active=True)
 
 
-class ApproveForm(_KindSourceMixin, ActionFormMixin, forms.Form):
+class ApproveForm(_KindSourceMixin, BackOfficeStyleMixin, forms.Form):
     member_number = forms.CharField(label="会员证号", max_length=30)
     kind = forms.ModelChoiceField(label="帮扶类别", queryset=PaymentKind.objects.none())
     fund_source = forms.ModelChoiceField(label="资金来源", queryset=FundSource.objects.none())
@@ -53,7 +53,7 @@ class ApproveForm(_KindSourceMixin, ActionFormMixin, forms.Form):
         return fingerprint(self.member.pk, d["kind"].pk, d["fund_source"].pk, d["amount"].strip(), d["reason"].strip())
 
 
-class RecordForm(ActionFormMixin, forms.Form):
+class RecordForm(BackOfficeStyleMixin, forms.Form):
     paid_on = forms.DateField(label="发放日期", widget=DATE)
     note = forms.CharField(label="说明", max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
@@ -64,11 +64,11 @@ class RecordForm(ActionFormMixin, forms.Form):
         self.initial["key"] = key
 
 
-class ReverseForm(ActionFormMixin, forms.Form):
+class ReverseForm(BackOfficeStyleMixin, forms.Form):
     reason = forms.CharField(label="冲销原因", max_length=150, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DisburseForm(_KindSourceMixin, ActionFormMixin, forms.Form):
+class DisburseForm(_KindSourceMixin, BackOfficeStyleMixin, forms.Form):
     FROM_LIST, FROM_FILES = "list", "files"
 
     title = forms.CharField(label="批次名称", max_length=100, help_text="如“2026年春节送温暖”。")

@@ -8,6 +8,8 @@ one approval, a second entry with one idempotency key, a second reversal of one 
 recorded by its approver. `UnionTotal` is each union's running book, kept in the same transaction as
 the entries; `gonghui reconcile-ledger` recomputes it from the entries."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -48,6 +50,15 @@ class PaymentKind(Option):
     class Meta(Option.Meta):
         verbose_name = "帮扶类别"
         verbose_name_plural = "帮扶类别"
+
+    def duplicate_window(self, on: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+        """The days (both ends included) within which an earlier payment of this kind makes one on `on` a
+        repeat (重复领取提示): from `duplicate_days` before `on` — a payment exactly that many days earlier counts —
+        to `on`; None when the kind warns of none. The one rule for the warning at approval, the approval page
+        and the flag on the person's ledger (review finding 6)."""
+        if not self.duplicate_days:
+            return None
+        return on - datetime.timedelta(days=self.duplicate_days), on
 
 
 class FundSource(Option):

@@ -1,17 +1,15 @@
 """Reading the ledger: a person's entries with yearly totals and duplicate flags, and the per-union
 totals recomputed from the entries (for `gonghui reconcile-ledger`)."""
 
-import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractYear
 
 from gonghui.members.models import Member
 
-from .models import Entry, UnionTotal
+from .models import Approval, Entry, UnionTotal
 
 
 @dataclass
@@ -23,17 +21,18 @@ class Year:
 
 def person_ledger(member: Member) -> tuple[list[Entry], list[Year]]:
     """Every entry of `member` (newest first; each payment flagged `.duplicate` when the same kind was
-    paid within the kind's window before it, neither reversed) and the totals per year, net of reversals."""
+    paid within the kind's window before it — `PaymentKind.duplicate_window`, as the warning at approval —
+    neither reversed) and the totals per year, net of reversals."""
     entries = list(Entry.objects.filter(member=member).select_related(
         "org", "kind", "fund_source", "approved_by", "recorded_by", "reversal_of").order_by("-paid_on", "-id"))
     reversed_ids = {e.reversal_of_id for e in entries if e.reversal_of_id}
     live = [e for e in entries if e.reversal_of_id is None and e.pk not in reversed_ids]
     for e in entries:
         e.reversed = e.pk in reversed_ids
-        e.duplicate = e in live and any(
-            o is not e and o.kind_id == e.kind_id and e.kind.duplicate_days
-            and datetime.timedelta(0) <= e.paid_on - o.paid_on <= datetime.timedelta(days=e.kind.duplicate_days)
-            and (o.paid_on, o.pk) < (e.paid_on, e.pk) for o in live)
+        window = e.kind.duplicate_window(e.paid_on)
+        e.duplicate = e in live and window is not None and any(
+            o.kind_id == e.kind_id and window[0] <= o.paid_on <= window[1] and (o.paid_on, o.pk) < (e.paid_on, e.pk)
+            for o in live)
     years: dict[int, Year] = {}
     for e in entries:
         y = years.setdefault(e.paid_on.year, Year(e.paid_on.year))
@@ -56,8 +55,9 @@ def stored_totals() -> dict[Key, tuple[Decimal, int]]:
     return {(t.org_id, t.year, t.kind_id, t.fund_source_id): (t.amount, t.entries) for t in UnionTotal.objects.all()}
 
 
-def differences() -> list[dict]:
-    """Where a union's running book differs from its entries: [{key, stored, recomputed}]."""
+def differences() -> tuple[list[dict], int]:
+    """Where a union's running book differs from its entries — [{key, stored, recomputed}] — and how many
+    keys (union, year, kind, fund source) were checked. Each side is read once."""
     recomputed, stored = recomputed_totals(), stored_totals()
     out = []
     zero = (Decimal("0"), 0)
@@ -65,18 +65,17 @@ def differences() -> list[dict]:
         a, b = stored.get(key, zero), recomputed.get(key, zero)
         if a[0] != b[0] or a[1] != b[1]:
             out.append({"key": key, "stored": a, "recomputed": b})
-    return out
+    return out, len(recomputed)
 
 
 def unpaired() -> dict[str, list[int]]:
-    """Approvals whose status disagrees with their entries: paid with no live payment, or approved with one."""
-    from .models import Approval
-
-    problems: dict[str, list[int]] = defaultdict(list)
-    paid = set(Entry.objects.filter(reversal_of__isnull=True).values_list("approval_id", flat=True))
-    for pk, status in Approval.objects.values_list("pk", "status"):
-        if status == Approval.Status.APPROVED and pk in paid:
-            problems["approved_but_paid"].append(pk)
-        elif status in (Approval.Status.PAID, Approval.Status.REVERSED) and pk not in paid:
-            problems["paid_without_entry"].append(pk)
-    return dict(problems)
+    """Approvals whose status disagrees with their entries: approved with a payment entry, or paid (or
+    reversed) with none. Two queries, whatever the number of approvals."""
+    payment = Entry.objects.filter(approval=OuterRef("pk"), reversal_of__isnull=True)
+    found = {
+        "approved_but_paid": Approval.objects.filter(Exists(payment), status=Approval.Status.APPROVED),
+        "paid_without_entry": Approval.objects.filter(~Exists(payment), status__in=[Approval.Status.PAID,
+                                                                                    Approval.Status.REVERSED]),
+    }
+    problems = {name: list(qs.order_by("pk").values_list("pk", flat=True)) for name, qs in found.items()}
+    return {name: pks for name, pks in problems.items() if pks}

@@ -23,14 +23,6 @@ from .models import Approval, Disbursement, Entry
 NOT_FOUND = "未找到该页面。"
 
 
-def may_approve(user) -> bool:
-    return scope_org(user) is not None and user.has_role(*actions.APPROVE_ROLES)
-
-
-def may_record(user) -> bool:
-    return scope_org(user) is not None and user.has_role(*actions.RECORD_ROLES)
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise Http404(NOT_FOUND)
@@ -50,7 +42,7 @@ def _confirm_page(request, title: str, form, *, opts, cancel_url: str, submit: s
 def approve(request):
     """新增审批: the form, then a preview (the member, 先建档后帮扶, 重复领取提示), then 确认审批 for exactly what
     the preview showed. The paying union is the approver's own."""
-    _require(may_approve(request.user))
+    _require(actions.may_approve(request.user))
     org = scope_org(request.user)
     form = ApproveForm(request.POST or None, user=request.user)
     preview = None
@@ -81,7 +73,7 @@ def _approval_or_404(request, object_id) -> Approval:
 
 def record(request, object_id):
     """登记发放 of one approval. The form carries an idempotency key: the same submission twice records once."""
-    _require(may_record(request.user))
+    _require(actions.may_record(request.user))
     approval = _approval_or_404(request, object_id)
     change_url = reverse("admin:ledger_approval_change", args=[approval.pk])
     form = RecordForm(request.POST or None, key=actions.new_key())
@@ -103,7 +95,7 @@ def record(request, object_id):
 
 def reverse_entry(request, object_id):
     """冲销: an entry of the opposite amount, with the reason; the first entry stays."""
-    _require(may_approve(request.user))
+    _require(actions.may_approve(request.user))
     entry = get_visible_or_404(request.user, Entry.objects.select_related("member", "kind", "org"), pk=object_id)
     change_url = reverse("admin:ledger_entry_change", args=[entry.pk])
     form = ReverseForm(request.POST or None)
@@ -125,7 +117,7 @@ def reverse_entry(request, object_id):
 def disburse(request):
     """批量发放: the list (member numbers, or every open hardship file of the subtree), a preview of every line
     (problems refuse the batch, warnings do not), then one confirmation: all lines approved, or none."""
-    _require(may_approve(request.user))
+    _require(actions.may_approve(request.user))
     org = scope_org(request.user)
     form = DisburseForm(request.POST or None, user=request.user)
     preview = None
@@ -155,7 +147,7 @@ def disburse(request):
 
 def record_batch(request, object_id):
     """登记发放 of a whole batch, one transaction: every line's entry or none."""
-    _require(may_record(request.user))
+    _require(actions.may_record(request.user))
     batch = get_visible_or_404(request.user, Disbursement.objects.select_related(
         "org", "kind", "fund_source", "approved_by"), pk=object_id)
     change_url = reverse("admin:ledger_disbursement_change", args=[batch.pk])

@@ -277,6 +277,9 @@ def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") ->
         if approve:
             member.org = transfer.to_org
             member.save(update_fields=["org", "updated_at"])
+            from gonghui.hardship.actions import follow_transfer  # hardship builds on members: imported here
+
+            follow_transfer(member, by=by)
             MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.TRANSFERRED, date=timezone.localdate(),
                                        org=transfer.from_org, to_org=transfer.to_org, by=by, note=note)
         audit.record("transfer_approve" if approve else "transfer_reject", actor=by, obj=transfer,

@@ -5,16 +5,14 @@ and the read-only timeline events. Page logic lives in views.py; this file wires
 from urllib.parse import unquote
 
 from django.contrib import admin
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
-from unfold.contrib.filters.admin import RangeDateFilter, TextFilter
+from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action
 
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin
 from gonghui.common.errors import DomainError
-from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_or_none
 
 from . import actions, import_views, queries, views
@@ -22,29 +20,6 @@ from .forms import MemberForm
 from .models import Member, MemberEvent, Transfer
 
 EDITORS = set(queries.EDIT_ROLES)
-
-
-class OrgSubtreeFilter(TextFilter):
-    """Members of a union and of the unions below it, by org code. A code outside the account's
-    subtree answers 404, like every other outside object."""
-
-    title = "所属工会代码（含下级）"
-    parameter_name = "org"
-
-    def queryset(self, request, queryset):
-        code = (self.value() or "").strip()
-        if not code:
-            return queryset
-        org = get_visible_or_404(request.user, Org, code=code)
-        return queryset.filter(org__path__startswith=org.path)
-
-
-def _search_by_member(queryset, term: str):
-    """Events and transfers by the member's exact name or member number (indexed columns; no LIKE)."""
-    term = term.strip()
-    if not term:
-        return queryset, False
-    return queryset.filter(Q(member__name=term) | Q(member__member_number=term.upper())), False
 
 
 @admin.register(Member)
@@ -196,8 +171,9 @@ class MemberAdmin(ScopedAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdmin):
-    """Requests visible to both unions. Adding is the 转会申请 page; the decision is a detail action."""
+class TransferAdmin(MemberColumns, ScopedAdmin):
+    """Requests visible to both unions. Adding is the 转会申请 page; the decision is a detail action. Searched
+    by the member's exact name or number (MemberColumns)."""
 
     edit_roles = EDITORS
     list_display = ["member", "from_org", "to_org", "status", "requested_by", "requested_at", "decided_by",
@@ -205,8 +181,6 @@ class TransferAdmin(ScopedAdmin):
     list_filter = ["status", ("requested_at", RangeDateFilter)]
     list_filter_submit = True
     list_select_related = ["member", "from_org", "to_org", "requested_by", "decided_by"]
-    search_fields = ["member__name"]  # searched by get_search_results
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member", "from_org", "to_org", "status", "reason", "requested_by", "requested_at",
                        "decided_by", "decided_at", "decision_note"]
     fields = readonly_fields
@@ -217,9 +191,6 @@ class TransferAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        return _search_by_member(queryset, search_term)
 
     def add_view(self, request, form_url="", extra_context=None):
         return views.request_transfer(request)
@@ -249,15 +220,14 @@ class TransferAdmin(ScopedAdmin):
 
 
 @admin.register(MemberEvent)
-class MemberEventAdmin(ScopedAdmin):
-    """会籍记录: read-only; either side of a transfer sees it."""
+class MemberEventAdmin(MemberColumns, ScopedAdmin):
+    """会籍记录: read-only; either side of a transfer sees it. Searched by the member's exact name or number
+    (MemberColumns)."""
 
     list_display = ["date", "member", "kind", "org", "to_org", "by", "note"]
     list_filter = ["kind", ("date", RangeDateFilter)]
     list_filter_submit = True
     list_select_related = ["member", "org", "to_org", "by"]
-    search_fields = ["member__name"]  # searched by get_search_results
-    search_help_text = "会员姓名或会员证号"
     readonly_fields = ["member", "kind", "date", "org", "to_org", "by", "at", "note"]
     fields = readonly_fields
 
@@ -266,6 +236,3 @@ class MemberEventAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        return _search_by_member(queryset, search_term)

@@ -2,7 +2,6 @@
 error workbook, the template. MemberAdmin.get_urls() registers these under admin:members_member_import*."""
 
 from pathlib import Path
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin
@@ -103,10 +102,10 @@ def import_errors(request, job_id: int):
     if data is None:
         raise Http404("没有错误文件。")
     audit.record("export", actor=request.user, obj=job, object_repr=f"会员导入错误文件 {job.filename}")
-    return xlsx_response(data, quote(f"导入错误_{Path(job.filename).stem}.xlsx"))
+    return xlsx_response(data, f"导入错误_{Path(job.filename).stem}.xlsx")
 
 
 def import_template(request):
     """The import template (.xlsx): headers, text-formatted number columns, dropdowns, instructions."""
     _require_editor(request)
-    return xlsx_response(importing.template_workbook(), quote("会员导入模板.xlsx"))
+    return xlsx_response(importing.template_workbook(), "会员导入模板.xlsx")

@@ -31,6 +31,18 @@ def can_approve_transfer(user, member: Member) -> bool:
     return org is not None and user.has_role(*TRANSFER_APPROVE_ROLES) and member.org.path.startswith(org.path)
 
 
+def member_by_number(user, number: str) -> Member:
+    """The member with this member number inside `user`'s subtree, else a DomainError on `member_number`
+    (the same answer for "no such number" and "outside the subtree"). For forms that take a member by number
+    (hardship files, aid approvals)."""
+    number = (number or "").strip().upper()
+    member = visible_to(user, Member.objects.select_related("org")).filter(member_number=number).first() \
+        if number else None
+    if member is None:
+        raise DomainError("本级及下级工会没有该会员证号的会员。", field="member_number")
+    return member
+
+
 def id_index_of(raw, *, doc_type: str = idcard.RESIDENT) -> str:
     """The blind index of a typed document number (normalised, 15 digits converted); DomainError if invalid."""
     return pii.blind_index(idcard.parse(raw, doc_type=doc_type).number, purpose="id_number")

@@ -19,7 +19,7 @@ from django_tasks import task
 from gonghui.common import audit, dates
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, read_rows
+from gonghui.common.excel import ExcelError, build_workbook, cell_text, plain_cell, read_rows
 from gonghui.common.models import IMPORT_DIR, ImportJob
 
 from . import actions
@@ -168,7 +168,7 @@ def error_workbook(rows_source, result: ImportResult) -> bytes:
     for e in result.errors:
         by_row.setdefault(e.row, []).append(e)
     for r, (number, cells) in enumerate((n, c) for n, c in rows_source[1] if n in by_row):
-        cells = [_plain_cell(c) for c in cells][: len(header)]
+        cells = [plain_cell(c) for c in cells][: len(header)]
         cells += [""] * (len(header) - len(cells))
         errors = by_row[number]
         message = f"第{number}行：" + "；".join(f"【{e.column}】{e.message}" for e in errors)
@@ -257,13 +257,6 @@ def _parse_date(raw, text: str) -> datetime.date | None:
         return dates.parse_date(raw, field_label="建会日期")
     except DomainError as e:
         raise ValueError(e.message) from None
-
-
-def _plain_cell(value):
-    """A cell value openpyxl can write back."""
-    if value is None or isinstance(value, str | int | float | bool | datetime.date | datetime.datetime):
-        return value
-    return str(value)
 
 
 # Ordering ---------------------------------------------------------------------------------------

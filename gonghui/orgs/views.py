@@ -1,5 +1,4 @@
 from pathlib import Path
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -95,4 +94,4 @@ def import_errors(request, job_id: int):
     if path is None or not path.is_file():
         raise Http404("没有错误文件。")
     audit.record("export", actor=request.user, obj=job, object_repr=f"导入错误文件 {job.filename}")
-    return xlsx_response(path.read_bytes(), quote(f"导入错误_{Path(job.filename).stem}.xlsx"))
+    return xlsx_response(path.read_bytes(), f"导入错误_{Path(job.filename).stem}.xlsx")

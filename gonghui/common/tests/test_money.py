@@ -18,3 +18,16 @@ def test_parse_yuan_accepts_what_people_type(raw, expected):
 def test_parse_yuan_refuses_with_the_label(raw):
     with pytest.raises(DomainError, match="“月收入”应为"):
         parse_yuan(raw, label="月收入", field="income")
+
+
+@pytest.mark.parametrize("raw", ["1e30", "1E3", "2e-2", "1" + "0" * 40, "10000000000", "9999999999.999"])
+def test_parse_yuan_refuses_exponents_and_huge_amounts(raw):
+    """Review finding 3: "1e30" was an InvalidOperation (a server error) and amounts had no upper bound;
+    exponent notation and amounts of 100 亿元 or more are now refused with the label."""
+    with pytest.raises(DomainError, match="“金额”应为"):
+        parse_yuan(raw, label="金额", field="amount")
+
+
+def test_parse_yuan_accepts_the_largest_amount_a_column_holds():
+    """Review finding 3: the bound is the amount columns' (max_digits 12, two places)."""
+    assert parse_yuan("9,999,999,999.99", label="金额") == Decimal("9999999999.99")

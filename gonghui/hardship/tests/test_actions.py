@@ -117,9 +117,12 @@ def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outb
     file = HardshipFile.objects.get(member=member)
     assert (file.level, file.causes, file.per_capita_income, file.source_application) == (
         "county", ["因病致困"], Decimal("800.00"), app)
+    assert [(h.name, h.relation) for h in file.household.order_by("id")] == [
+        ("王五", "本人"), ("待补录", "家庭成员"), ("待补录", "家庭成员")]  # the import's placeholder
     approve_one(2)
     assert HardshipFile.objects.filter(member=member).count() == 1
     assert FileEvent.objects.filter(file=file, kind="updated").count() == 1
+    assert AuditEntry.objects.filter(action="hardship_note").count() == 1
 
 
 def test_plan_measures_responsible_and_review_date(tree, member_factory):
@@ -142,3 +145,23 @@ def test_plan_measures_responsible_and_review_date(tree, member_factory):
     actions.close(file=file, reason="relieved", by=cadre)
     with pytest.raises(DomainError, match="已退出"):
         actions.set_plan(file=file, by=cadre, measures="x")
+
+
+def test_per_capita_income_rounds_half_up(tree, member_factory):
+    """Review finding 5: 100.01 / 2 = 50.005 is 50.01 (half up, as the docstring said), not 50.00 (the default
+    half-even) — on a file opened by a cadre."""
+    assert actions.per_capita_income(Decimal("100.01"), 2) == Decimal("50.01")
+    file = actions.open_file(member=member_factory(name="王五"), level="county", category="relative",
+                             by=make_cadre(tree["G1111"], "operator"),
+                             household=[{"name": "王五", "relation": "本人", "monthly_income": "100.01"},
+                                        {"name": "李梅", "relation": "配偶", "monthly_income": "0"}])
+    assert file.per_capita_income == Decimal("50.01")
+
+
+def test_note_on_file_writes_an_event_and_an_audit_entry(tree, member_factory):
+    """Review finding 11: a note on a file (the hall's second approval) is an event of the file and an audit entry."""
+    cadre = make_cadre(tree["G1111"], "operator")
+    file = open_for(member_factory(name="王五"), cadre)
+    event = actions.note_on_file(file=file, note="困难职工帮扶申请 X1 审批通过", by=cadre)
+    assert (event.kind, event.note, event.by) == ("updated", "困难职工帮扶申请 X1 审批通过", cadre)
+    assert AuditEntry.objects.get(action="hardship_note").changes == {"note": "困难职工帮扶申请 X1 审批通过"}

@@ -11,11 +11,15 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gonghui.common.errors import DomainError
+from gonghui.common.models import AuditEntry
 from gonghui.conftest import login, make_cadre
 from gonghui.hardship import actions
 from gonghui.hardship.models import FileEvent, HardshipFile
 from gonghui.ledger import actions as ledger_actions
 from gonghui.ledger.models import FundSource, PaymentKind
+from gonghui.members import actions as member_actions
+from gonghui.members.tests.conftest import make_id
 
 pytestmark = pytest.mark.django_db
 HOUSEHOLD = "王五,本人,1800\n李梅，配偶，600.50\n王小,子女,0"
@@ -146,3 +150,37 @@ def test_list_due_filter_search_export_and_outsiders(client, cadre, member_facto
         assert client.post(f"/admin/hardship/hardshipfile/{due.pk}/{page}/", {"note": "x"}).status_code == 404
     due.refresh_from_db()
     assert not due.events.exclude(kind="opened").exists()
+
+
+def test_open_file_follows_its_member_on_a_transfer(client, member_factory, tree):
+    """Review finding 2 (the file was lost after a transfer): when a transfer moves the member to another union,
+    the open file moves with them — an event "随会员转会移交至…" and an audit entry; the new union lists, opens
+    and reviews it; the old union gets 404 on its pages and its action is refused."""
+    member = member_factory("G1111", name="王五", id_number=make_id(seq=611))
+    old = make_cadre(tree["K11"], "operator", "approver", username="k11_cadre")
+    file = actions.open_file(member=member, level="county", category="deep", by=old,
+                             household=[{"name": "王五", "relation": "本人", "monthly_income": "900"}])
+    new = make_cadre(tree["G2111"], "operator", username="g2111_operator")
+    transfer = member_actions.request_transfer(id_number=make_id(seq=611), name="王五", to_org=tree["G2111"], by=new)
+    member_actions.decide_transfer(transfer, approve=True, by=old)
+    file.refresh_from_db()
+    assert file.org == tree["G2111"]
+    event = file.events.get(kind="updated")
+    assert (event.note, event.by, event.detail) == (
+        "随会员转会移交至芜湖镜湖纺织有限公司工会", old,
+        {"org": ["合肥瑶海机械有限公司工会", "芜湖镜湖纺织有限公司工会"]})
+    assert AuditEntry.objects.get(action="hardship_transfer").object_id == str(file.pk)
+
+    base = f"/admin/hardship/hardshipfile/{file.pk}"
+    login(client, old)
+    assert "王五" not in client.get("/admin/hardship/hardshipfile/").content.decode()
+    for page in ("change", "review", "close"):
+        assert client.get(f"{base}/{page}/").status_code == 404, page
+    with pytest.raises(DomainError, match="没有办理"):
+        actions.review(file=file, by=old, note="旧工会复核")
+
+    login(client, new)
+    assert "王五" in client.get("/admin/hardship/hardshipfile/").content.decode()
+    assert f"{base}/review/" in client.get(f"{base}/change/").content.decode()
+    assert client.post(f"{base}/review/", {"note": "转入后复核"})["Location"] == f"{base}/change/"
+    assert file.events.get(kind="reviewed").by == new

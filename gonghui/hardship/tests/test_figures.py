@@ -171,7 +171,7 @@ def test_hardship_figures_of_the_other_county_and_the_city(world):
     assert compute(world["K21"], ago(100), T, prefix="hardship.")["hardship.on_file"] == 0
 
 
-def test_by_kind_and_by_source_rows_include_configured_kinds(world, member_factory):
+def test_aid_rows_by_kind_and_by_source_include_configured_kinds(world, member_factory):
     """Part 5: amounts by aid kind and fund source, configurable ones included (a new kind 法律援助 and a new
     source 企业帮扶资金 appear in the rows); kinds without entries in the period are left out."""
     legal = PaymentKind.objects.create(code="legal", name="法律援助补助", program="aid", order=20)
@@ -181,7 +181,7 @@ def test_by_kind_and_by_source_rows_include_configured_kinds(world, member_facto
                               by=make_cadre(world["K11"], "approver", username="k11_approver"))
     ledger.record_payment(approval=approval, by=make_cadre(world["K11"], "operator", username="k11_recorder"),
                           key="legal-1", paid_on=ago(3))
-    kinds = figures.by_kind(world["K11"], ago(100), T)
+    kinds = figures.aid_rows(world["K11"], ago(100), T, "kind")
     assert [(r["code"], r["yuan"], r["wan"], r["entries"], r["households"]) for r in kinds] == [
         ("living", Decimal("1500.00"), Decimal("0.15"), 1, 1),
         ("medical", Decimal("0.00"), Decimal("0.00"), 2, 0),
@@ -192,7 +192,7 @@ def test_by_kind_and_by_source_rows_include_configured_kinds(world, member_facto
         ("legal", Decimal("640.00"), Decimal("0.06"), 1, 1),
     ]
     assert kinds[-1]["name"] == "法律援助补助"
-    sources = figures.by_source(world["K11"], ago(100), T)
+    sources = figures.aid_rows(world["K11"], ago(100), T, "fund_source")
     assert [(r["code"], r["yuan"], r["wan"], r["households"]) for r in sources] == [
         ("central", Decimal("4550.00"), Decimal("0.46"), 2),
         ("provincial", Decimal("50000.00"), Decimal("5.00"), 1),

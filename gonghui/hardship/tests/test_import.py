@@ -85,6 +85,16 @@ def test_import_good_rows_opens_files_through_open_file(tree, people):
     assert entry.changes == {"rows": 3, "imported": 3, "rejected": 0}
 
 
+def test_import_per_capita_rounds_as_the_file_does(tree, people):
+    """Review finding 5: the import checks a given per-capita income with the actions' one division, half up —
+    100.01 / 2 = 50.01 is accepted (the import's own half-even division refused it as 50.00)."""
+    cadre = make_cadre(tree["K11"], "operator")
+    result = importing.import_file(xlsx([row(people["wang"], size=2, income="100.01", per_capita="50.01")]),
+                                   "档案.xlsx", by=cadre)
+    assert (result.imported, result.errors) == (1, [])
+    assert HardshipFile.objects.get(member=people["wang"]).per_capita_income == Decimal("50.01")
+
+
 def test_import_bad_rows_reported_with_exact_messages(tree, people):
     """Part 6: bad rows are reported by row and column with exact messages and not imported, the good row is
     kept: a member outside the subtree (by number and by ID: reported as not found), a person already on file

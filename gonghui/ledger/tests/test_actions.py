@@ -285,10 +285,52 @@ def test_bulk_recording_undone_entirely_when_one_line_fails(tree, people, member
                                          fund_source=source("union"), amount_each="300", members=[member, second],
                                          by=approver)
     lone = batch.approvals.order_by("id").last()
-    actions.record_payment(approval=lone, by=operator, key="lone")
+    with transaction.atomic():  # a line paid out of step (record_payment refuses a batch line: review finding 1)
+        actions._record(lone, by=operator, key="lone", paid_on=timezone.localdate(), batch=batch)
     with pytest.raises(DomainError, match="不能重复发放"):
         actions.record_disbursement(batch=batch, by=operator, key="bulk")
     assert Entry.objects.count() == 1 and Disbursement.objects.get(pk=batch.pk).status == "approved"
+
+
+def test_batch_line_is_paid_only_with_its_batch(tree, people, member_factory):
+    """Review finding 1: a line of a 批量发放 paid on its own left the batch unrecordable; record_payment now
+    refuses it, names the batch, writes nothing, and the whole batch is then recorded."""
+    approver, operator, member, _ = people
+    batch = actions.approve_disbursement(title="中秋送温暖", org=tree["K11"], kind=kind("warmth"),
+                                         fund_source=source("union"), amount_each="300", members=[member],
+                                         by=approver)
+    line = batch.approvals.get()
+    with pytest.raises(DomainError) as refused:
+        actions.record_payment(approval=line, by=operator, key="lone")
+    assert refused.value.message == "该审批属于批量发放“中秋送温暖”，请在批次页面整批登记发放。"
+    assert not Entry.objects.exists() and Approval.objects.get(pk=line.pk).status == "approved"
+    [entry] = actions.record_disbursement(batch=batch, by=operator, key="bulk")
+    assert (entry.approval, entry.amount) == (line, Decimal("300.00"))
+
+
+def test_duplicate_window_includes_its_last_day_everywhere(people, member_factory):
+    """Review finding 6: one rule for 重复领取提示 — a payment exactly 365 days earlier counts, 366 days does not —
+    in the warning at approval and in the flag on the person's ledger (before, the warning left the last day
+    out and the ledger counted it); the approval's page leaves out the approval's own payment."""
+    approver, operator, member, _ = people
+    day = datetime.date(2024, 1, 1)
+
+    def paid(who, on, key):
+        approval = actions.approve(member=who, kind=kind("employment"), fund_source=source(), amount=100,
+                                   by=approver)
+        return actions.record_payment(approval=approval, by=operator, key=key, paid_on=on)
+
+    first = paid(member, day, "d0")
+    employment = kind("employment")
+    assert "2024-01-01 100.00 元" in actions.duplicate_warning(member, employment, day + datetime.timedelta(365))
+    assert actions.duplicate_warning(member, employment, day + datetime.timedelta(366)) == ""
+    assert actions.duplicate_warning(member, employment, day, exclude_approval=first.approval_id) == ""
+    paid(member, day + datetime.timedelta(365), "d365")
+    other = member_factory(name="钱另一")
+    paid(other, day, "o0")
+    paid(other, day + datetime.timedelta(366), "o366")
+    assert [e.duplicate for e in queries.person_ledger(member)[0]] == [True, False]
+    assert [e.duplicate for e in queries.person_ledger(other)[0]] == [False, False]
 
 
 def test_reconcile_ledger_command(people):
@@ -301,8 +343,9 @@ def test_reconcile_ledger_command(people):
     call_command("reconcile_ledger", stdout=out)
     assert out.getvalue().startswith("核对一致：1 组")
     UnionTotal.objects.update(amount=Decimal("1000"))
-    Approval.objects.create(member=member, org=member.org, kind=kind("living"), fund_source=source(),
-                            amount=Decimal("50"), approved_by=approver, status="paid")
+    stray = Approval.objects.create(member=member, org=member.org, kind=kind("living"), fund_source=source(),
+                                    amount=Decimal("50"), approved_by=approver, status="paid")
+    Approval.objects.filter(pk=approval.pk).update(status="approved")
     out = io.StringIO()
     with pytest.raises(SystemExit) as e:
         call_command("reconcile_ledger", stdout=out)
@@ -310,4 +353,6 @@ def test_reconcile_ledger_command(people):
     text = out.getvalue()
     assert ("合肥瑶海机械有限公司工会 2026年 生活救助/中央财政帮扶资金："
             "台账合计 1000.00 元（1 笔），分录重算 1200.00 元（1 笔）") in text
-    assert "审批为已发放但没有发放分录" in text
+    assert f"审批为已发放但没有发放分录：审批 {stray.pk}" in text
+    assert f"已有发放分录但审批仍为待发放：审批 {approval.pk}" in text
+    assert queries.unpaired() == {"approved_but_paid": [approval.pk], "paid_without_entry": [stray.pk]}

@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -339,3 +340,42 @@ def test_sidebar_lists_hardship_ledger_and_mutual_aid_pages(client, tree):
     home = client.get("/admin/").content.decode()
     assert 'href="/admin/hardship/hardshipfile/"' in home
     assert 'href="/admin/hardship/hardshipfile/import/"' not in home
+
+
+def test_batch_line_record_url_refused_then_batch_recorded(client, cast, tree):
+    """Review finding 1, through the URL: the 登记发放 page of one line of a batch shows no button on the line and
+    refuses the typed URL with the batch's name, writing nothing; the batch's own 登记发放 then records it."""
+    batch = actions.approve_disbursement(title="中秋送温暖", org=tree["K11"], kind=kind("warmth"), fund_source=source(),
+                                         amount_each="300", members=[cast["wang"]], by=cast["approver"])
+    line = batch.approvals.get()
+    login(client, cast["operator"])
+    url = f"/admin/ledger/approval/{line.pk}/record/"
+    assert url not in client.get(f"/admin/ledger/approval/{line.pk}/change/").content.decode()
+    text = client.post(url, {"paid_on": timezone.localdate().isoformat(), "key": actions.new_key()}).content.decode()
+    assert "该审批属于批量发放“中秋送温暖”，请在批次页面整批登记发放。" in text and not Entry.objects.exists()
+    response = client.post(f"/admin/ledger/disbursement/{batch.pk}/record/",
+                           {"paid_on": timezone.localdate().isoformat(), "key": actions.new_key()})
+    assert response.status_code == 302 and Entry.objects.get().approval == line
+
+
+def test_downloads_name_the_file_in_chinese(client, cast):
+    """Review finding 4: xlsx_response percent-encodes the file name itself — the person's ledger export and the
+    list export (which passed it unencoded, so the header went out MIME-encoded) name the file in UTF-8."""
+    login(client, cast["approver"])
+    response = client.get(f"/admin/ledger/entry/person/{cast['wang'].pk}/export/")
+    name = f"个人帮扶台账_{cast['wang'].member_number}_{timezone.localdate():%Y%m%d}.xlsx"
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote(name)}"
+    response = client.post("/admin/ledger/approval/", {"action": "export_xlsx", "_selected_action": [0]})
+    assert response["Content-Disposition"] == \
+        f"attachment; filename*=UTF-8''{quote(f'帮扶审批_{timezone.localdate():%Y%m%d}.xlsx')}"
+
+
+def test_batch_export_counts_lines_from_the_list_query(client, cast, tree):
+    """Review finding 15: the exports use the list's own annotations (人数, 冲销) rather than repeating them; the
+    batch export still has each batch's line count and total."""
+    batch = actions.approve_disbursement(title="送温暖", org=tree["K11"], kind=kind("warmth"), fund_source=source(),
+                                         amount_each="300", members=[cast["wang"], cast["li"]], by=cast["approver"])
+    login(client, cast["approver"])
+    response = client.post("/admin/ledger/disbursement/", {"action": "export_xlsx", "_selected_action": [batch.pk]})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert (rows[0][5:7], rows[1][:2], rows[1][5:7]) == (("人数", "合计（元）"), ("送温暖", "瑶海区总工会"), (2, 600))

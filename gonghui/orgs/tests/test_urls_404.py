@@ -406,8 +406,7 @@ SAMPLES: dict[str, Sample] = {
                    hides=[OUTSIDE_GRASSROOTS], shows="合肥瑶海机械有限公司工会",
                    extra_queries=[lambda w: "?source=unit"]),
     "admin:mutualaid_enrolment_template": lst(roles=MEMBER_EDITORS),
-    "admin:mutualaid_enrolment_errors": closed("the account's own last uploaded list, kept in its session: "
-                                               "404 to everyone without one"),
+    "admin:mutualaid_enrolment_errors": obj(lambda w: {"job_id": w.ma_job.pk}),
     **_admin_model("mutualaid_coverage", "ma_coverage", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER,
                    extra_queries=[lambda w: f"?q={w.member.member_number}", lambda w: "?q=外区会员"]),
     **_admin_model("mutualaid_campaign", "ma_campaign", roles=ALL, add_roles=MEMBER_EDITORS,
