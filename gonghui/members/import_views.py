@@ -98,7 +98,7 @@ def import_status(request, job_id: int):
 def import_errors(request, job_id: int):
     """The rejected rows of a run as a workbook, with the reasons and the faulty cells highlighted."""
     job = _get_job_or_404(request, job_id)
-    data = importing.read_error_file(job)
+    data = job.read_error_file()
     if data is None:
         raise Http404("没有错误文件。")
     audit.record("export", actor=request.user, obj=job, object_repr=f"会员导入错误文件 {job.filename}")

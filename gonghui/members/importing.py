@@ -32,7 +32,6 @@ No ID or mobile number appears in a message, the audit entry or the log; the err
 user's own rows) is stored encrypted.
 """
 
-import base64
 import datetime
 import logging
 import multiprocessing
@@ -64,7 +63,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.common import audit, codesets, idcard, pii
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import build_workbook, cell_text, header_label, plain_cell, write_guide
-from gonghui.common.models import IMPORT_DIR, ImportJob
+from gonghui.common.models import ImportJob
 from gonghui.orgs.models import Org
 
 from . import actions, facts, numbers
@@ -914,11 +913,6 @@ def _choices(name: str) -> list[str]:
 
 # The back-office run ----------------------------------------------------------------------------
 
-ERROR_FILE_CONTEXT = "common.ImportJob.error_file:"
-
-
-
-
 def start_member_import(*, upload, org: Org, mode: str, by) -> ImportJob:
     """Record an import run for `by` into `org`, keep the uploaded file outside the web root and
     queue the background task (which checks the permission again, as `by`)."""
@@ -960,25 +954,6 @@ def run_member_import(job_id: int) -> None:
     summary = base | result.as_dict() | {"batches": result.batches}
     summary["errors"] = summary["errors"][:200]  # the full list is in the error workbook
     if result.rejected:
-        job.error_file = f"{IMPORT_DIR}/{job.pk}-errors.xlsx.enc"
-        ImportJob.media_path(job.error_file).write_bytes(_seal(result.error_workbook(), job))
+        job.store_error_file(result.error_workbook())
     result.rejected_rows.close()
     job.finish(ImportJob.Status.DONE, summary, done=result.rows)
-
-
-
-def _seal(data: bytes, job: ImportJob) -> bytes:
-    """The error workbook holds the file's rows, ID numbers included: stored encrypted, bound to its job."""
-    return pii.encrypt(base64.b64encode(data).decode("ascii"), context=f"{ERROR_FILE_CONTEXT}{job.pk}").encode()
-
-
-def read_error_file(job: ImportJob) -> bytes | None:
-    """The job's error workbook, decrypted; None when there is none."""
-    path = ImportJob.media_path(job.error_file) if job.error_file else None
-    if path is None or not path.is_file():
-        return None
-    try:
-        return base64.b64decode(pii.decrypt(path.read_text("ascii"), context=f"{ERROR_FILE_CONTEXT}{job.pk}"))
-    except pii.DecryptionError:  # its key version is no longer configured
-        logger.warning("导入任务 %s 的错误文件无法解密", job.pk)
-        return None
