@@ -83,6 +83,32 @@ def write_guide(sheet, lines: list[str], *, width: int = 120) -> None:
             cell.font = Font(bold=True, size=14)
 
 
+ERROR_COLUMN = "错误说明"
+
+
+def error_workbook(header: list[str], rejected_rows, *, error_cells: dict | None = None) -> bytes:
+    """An import's error workbook: the rejected rows as they were in the file (`rejected_rows`: (row number,
+    cells, [(column as the file names it, message)])) with a 错误说明 column, faulty cells highlighted. Without
+    `error_cells` ({row index: [column index]}) they are found from the column names (the rows are then held
+    in memory: for the small imports; the member import streams its rows and passes its own)."""
+    width = len(header)
+
+    def written(number, cells, problems):
+        row = [plain_cell(c) for c in cells[:width]]
+        row += [None] * (width - len(row))
+        return row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)]
+
+    if error_cells is None:
+        positions: dict[str, int] = {}
+        for i, name in enumerate(header):
+            positions.setdefault(name, i)
+        rejected_rows = list(rejected_rows)
+        error_cells = {r: sorted({positions[c] for c, _ in problems if c in positions} | {width})
+                       for r, (_, _, problems) in enumerate(rejected_rows)}
+    rows = (written(*rejected) for rejected in rejected_rows)
+    return build_workbook("导入错误", [*header, ERROR_COLUMN], rows, error_cells=error_cells)
+
+
 def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:
     """A workbook with one sheet: bold header, the rows, and (optionally) cells {(row_idx, col_idx)}
     to highlight as errors (0-based over `rows`).

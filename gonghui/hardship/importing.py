@@ -35,7 +35,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gonghui.common import audit, dates, personname
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows, write_guide
+from gonghui.common.excel import (
+    ExcelError,
+    cell_text,
+    error_workbook,
+    header_label,
+    read_rows,
+    write_guide,
+)
 from gonghui.common.models import ImportJob
 from gonghui.common.money import parse_yuan
 from gonghui.members.models import Member
@@ -49,7 +56,6 @@ from .models import HardshipFile
 KIND = "hardship"  # ImportJob.kind
 SUFFIXES = (".xlsx",)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ERROR_COLUMN = "错误说明"
 MAX_HOUSEHOLD = 20
 MAX_ROWS = 5000  # imported in the request (each row through open_file): larger files are split
 
@@ -109,18 +115,7 @@ class ImportResult:
                 "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
 
     def error_workbook(self) -> bytes:
-        """The rejected rows as they were in the file with a 错误说明 column; faulty cells highlighted."""
-        width = len(self.header)
-        positions: dict[str, int] = {}
-        for i, name in enumerate(self.header):
-            positions.setdefault(name, i)
-        rows, error_cells = [], {}
-        for r, (number, cells, problems) in enumerate(self.rejected_rows):
-            row = [plain_cell(c) for c in cells[:width]]
-            row += [None] * (width - len(row))
-            rows.append(row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)])
-            error_cells[r] = sorted({positions[c] for c, _ in problems if c in positions} | {width})
-        return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows, error_cells=error_cells)
+        return error_workbook(self.header, self.rejected_rows)
 
 
 # Checking a row ---------------------------------------------------------------------------------

@@ -62,7 +62,12 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.common import audit, codesets, idcard, pii
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import build_workbook, cell_text, header_label, plain_cell, write_guide
+from gonghui.common.excel import (
+    cell_text,
+    error_workbook,
+    header_label,
+    write_guide,
+)
 from gonghui.common.models import ImportJob
 from gonghui.orgs.models import Org
 
@@ -87,7 +92,6 @@ PARALLEL_MIN_BYTES = 256 * 1024  # about 4,000 rows: below this, forking workers
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 NOTE = "批量导入"
-ERROR_COLUMN = "错误说明"
 WHOLE_ROW = "整行"
 
 ALREADY_HERE = "该会员已在本工会登记，无需重复导入。"
@@ -174,16 +178,7 @@ class ImportResult:
                 "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
 
     def error_workbook(self) -> bytes:
-        """The rejected rows as they were in the file with a 错误说明 column; faulty cells highlighted."""
-        width = len(self.header)
-
-        def rows():
-            for number, cells, problems in self.rejected_rows:
-                row = [plain_cell(c) for c in cells[:width]]
-                row += [None] * (width - len(row))
-                yield row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)]
-
-        return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows(), error_cells=self.error_cells)
+        return error_workbook(self.header, self.rejected_rows, error_cells=self.error_cells)
 
 
 

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, header_label, plain_cell, read_rows
+from gonghui.common.excel import (
+    ExcelError,
+    build_workbook,
+    cell_text,
+    error_workbook,
+    header_label,
+    read_rows,
+)
 from gonghui.common.models import ImportJob
 from gonghui.members.models import Member
 from gonghui.members.queries import id_index_of
@@ -29,7 +36,6 @@ from .models import Coverage, Plan
 KIND = "mutualaid_enrol"  # ImportJob.kind of an uploaded list's rejected rows
 NAME, ID, NUMBER = "姓名", "身份证号", "会员证号"
 COLUMNS = {"姓名": NAME, "身份证号": ID, "证件号码": ID, "会员证号": NUMBER, "会员编号": NUMBER}  # as compared
-ERROR_COLUMN = "错误说明"
 WHOLE_ROW = "整行"
 SUFFIXES = (".xlsx", ".csv")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -56,18 +62,7 @@ class EnrolmentList:
             {"row": e.row, "column": e.column, "message": e.message} for e in self.errors[:SHOWN_ERRORS]]}
 
     def error_workbook(self) -> bytes:
-        """The rejected rows as they were in the file, with a 错误说明 column; faulty cells highlighted."""
-        width = len(self.header)
-        positions: dict[str, int] = {}
-        for i, name in enumerate(self.header):
-            positions.setdefault(name, i)
-        rows, error_cells = [], {}
-        for r, (number, cells, problems) in enumerate(self.rejected):
-            row = [plain_cell(c) for c in cells[:width]]
-            row += [None] * (width - len(row))
-            rows.append(row + [f"第{number}行：" + "；".join(f"【{c}】{m}" for c, m in problems)])
-            error_cells[r] = sorted({positions[c] for c, _ in problems if c in positions} | {width})
-        return build_workbook("导入错误", self.header + [ERROR_COLUMN], rows, error_cells=error_cells)
+        return error_workbook(self.header, self.rejected)
 
 
 def template_workbook() -> bytes:

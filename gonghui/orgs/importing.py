@@ -19,7 +19,7 @@ from django_tasks import task
 from gonghui.common import audit, dates
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import ExcelError, build_workbook, cell_text, plain_cell, read_rows
+from gonghui.common.excel import ERROR_COLUMN, ExcelError, build_workbook, cell_text, plain_cell, read_rows
 from gonghui.common.models import IMPORT_DIR, ImportJob
 
 from . import actions
@@ -48,7 +48,6 @@ COLUMNS = {
 REQUIRED_COLUMNS = ["组织代码", PARENT_COLUMN, "组织名称", "组织类型"]
 FIELD_COLUMNS = {f: c for c, f in COLUMNS.items()} | {"parent": PARENT_COLUMN}
 EXPORT_HEADER = ["组织代码", PARENT_COLUMN] + [c for c in COLUMNS if c != "组织代码"] + ["层级", "状态"]
-ERROR_COLUMN = "错误说明"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 KINDS = {label: value for value, label in Org.Kind.choices}
