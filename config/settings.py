@@ -267,7 +267,7 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": "gonghui.common.admin_nav.navigation",
+        "navigation": "config.sidebar.navigation",
     },
 }
 

@@ -1,5 +1,5 @@
 """The HTTP API (django-ninja), mounted at /api/v1/ with its OpenAPI document at /api/v1/openapi.json.
-Every app adds its router here; every endpoint authenticates and scopes like the pages."""
+Every app's router is found in its `api.py`; every endpoint authenticates and scopes like the pages."""
 
 import re
 
@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
+from gonghui.common.contrib import app_modules
 from gonghui.common.errors import DomainError
 
 
@@ -83,6 +84,14 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到该记录。"}, status=404)
 
 
-api.add_router("/orgs", "gonghui.orgs.api.router")
-api.add_router("/members", "gonghui.members.api.router")
-api.add_router("/hall", "gonghui.hall.api.router")
+
+
+def _mount_routers() -> None:
+    """Each installed app that has an `api.py` with a `router` serves it under /api/v1/<app label>/."""
+    for config, module in app_modules("api"):
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router(f"/{config.label}", router)
+
+
+_mount_routers()

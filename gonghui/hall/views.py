@@ -1,9 +1,8 @@
-"""Pages of the service hall. Workers (/w/hall/, mobile): the items with their guides, applying, their
-applications with history, rating. Cadres (back office): the action pages behind the application's
-buttons (受理, 审批, 退回补正, 不予受理, 转办, 上报). Every view starts with its access helper."""
+"""The service hall's back-office pages: the action pages behind the application's buttons (受理, 审批, 退回补正,
+不予受理, 转办, 上报) and 新建办件. Every view starts with its access helper. The worker pages are the portal's
+(gonghui/portal/hall_views.py)."""
 
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,90 +11,13 @@ from gonghui.common.errors import DomainError
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
-from gonghui.portal.queries import worker_or_404
 
 from . import actions, queries
-from .forms import ItemForm, NoteForm, RatingForm, ReasonForm
+from .forms import ItemForm, NoteForm, ReasonForm
 from .models import Application, ServiceItem
 
-worker_page = login_required(login_url="portal:sign_in")
 NOT_FOUND = "未找到该页面。"
 
-
-def _own_application(request, pk) -> Application:
-    """The signed-in worker's own application, else 404."""
-    worker_or_404(request)
-    app = (Application.objects.select_related("version__item", "handling_org", "applicant_org")
-           .filter(pk=pk, applicant=request.user).first())
-    if app is None:
-        raise Http404(NOT_FOUND)
-    return app
-
-
-@worker_page
-def hall(request):
-    """网上办事大厅: the open items and the worker's applications."""
-    worker = worker_or_404(request)
-    items = ServiceItem.objects.filter(active=True, current__isnull=False).select_related("current")
-    mine = Application.objects.filter(applicant=request.user).select_related("version__item")[:20]
-    return render(request, "hall/hall.html", {"worker": worker, "items": items, "mine": mine})
-
-
-@worker_page
-def apply(request, code):
-    """The item's guide and form; files are attached and the application submitted in one go, or nothing."""
-    worker = worker_or_404(request)
-    item = ServiceItem.objects.filter(code=code, active=True, current__isnull=False).select_related("current").first()
-    if item is None:
-        raise Http404(NOT_FOUND)
-    member = worker.member
-    form = ItemForm(item.current, request.POST or None, request.FILES or None)
-    if member is None or not {"worker", "member"} & set(item.current.applicants):
-        return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": None,
-                                                   "union_only": member is not None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            app = actions.file_application(item=item, applicant=request.user, applicant_org=member.org,
-                                           applicant_name=member.name, raw=form.raw(), uploads=form.uploads())
-        except DomainError as e:
-            form.show(e)
-        else:
-            messages.success(request, f"已提交，受理编号 {app.number}。")
-            return redirect("hall:application", app.pk)
-    return render(request, "hall/apply.html", {"worker": worker, "item": item, "form": form})
-
-
-@worker_page
-def application(request, pk):
-    """One of the worker's applications: status, due date, history, files, and rating once completed."""
-    worker = worker_or_404(request)
-    app = _own_application(request, pk)
-    rating = RatingForm(request.POST or None) if app.status == Application.Status.COMPLETED and app.rating is None \
-        else None
-    if request.method == "POST":
-        try:
-            if request.POST.get("what") == "withdraw":
-                actions.transition(app, "withdraw", by=request.user)
-                messages.success(request, "已撤回。")
-            elif request.POST.get("what") == "resubmit":
-                actions.transition(app, "resubmit", by=request.user)
-                messages.success(request, "已重新提交。")
-            elif rating is not None and rating.is_valid():
-                actions.rate(app, by=request.user, rating=rating.cleaned_data["rating"],
-                             comment=rating.cleaned_data["comment"])
-                messages.success(request, "感谢您的评价。")
-            else:
-                raise DomainError("请选择满意度。")
-        except DomainError as e:
-            messages.error(request, e.message)
-        return redirect("hall:application", app.pk)
-    return render(request, "hall/application.html", {
-        "worker": worker, "app": app, "events": app.events.exclude(action="create").select_related("org"),
-        "rating": rating,
-        "files": app.attachments.all(), "flag": queries.due_flag(app)})
-
-
-# Cadre action pages (back office) ------------------------------------------------------------------
 
 def _for_handler(request, object_id) -> Application:
     return get_visible_or_404(request.user, Application.objects.select_related("version__item", "handling_org"),

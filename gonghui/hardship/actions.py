@@ -128,11 +128,11 @@ def note_on_file(*, file: HardshipFile, note: str, by) -> FileEvent:
 
 
 def follow_transfer(member: Member, *, by) -> HardshipFile | None:
-    """The open file follows its member (review finding 2): after a transfer has moved `member` to another
-    union, the member's open file moves to that union too — its cadres see and manage it, the old union no
-    longer does (a file is scoped by its union). A closed file stays where it was kept. Called by
-    `members.actions.decide_transfer` inside its transaction, as the approver of the transfer (whose
-    permission that action checked). Returns the moved file, or None when there was nothing to move."""
+    """The open file follows its member: after a transfer has moved `member` to another union, the member's
+    open file moves to that union too — its cadres see and manage it, the old union no longer does (a file is
+    scoped by its union). A closed file stays where it was kept. Runs on `members.signals.member_transferred`
+    (hooks.py) inside the transfer's transaction, as the approver of the transfer (whose permission that
+    action checked). Returns the moved file, or None when there was nothing to move."""
     file = open_file_of(member)
     if file is None:
         return None
@@ -147,6 +147,26 @@ def follow_transfer(member: Member, *, by) -> HardshipFile | None:
         FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by,
                                  note=f"随会员转会移交至{member.org.name}", detail=changes)
         audit.record("hardship_transfer", actor=by, obj=file, changes=changes)
+    return file
+
+
+def review_on_membership_end(member: Member, *, status_label: str, date: datetime.date, by) -> HardshipFile | None:
+    """The member's membership ended (退会, 退休, 去世): their open file is not closed behind the cadres' backs —
+    whether the household still needs help is their decision — but it is due for review at once (it joins the
+    复核到期 list) with the reason in its history. Runs on `members.signals.membership_ended`, inside that
+    action's transaction. Returns the file, or None when the member had no open file."""
+    file = open_file_of(member)
+    if file is None:
+        return None
+    with transaction.atomic():
+        file = _lock(file)
+        before = str(file.review_due)
+        file.review_due = min(file.review_due, date)
+        file.save(update_fields=["review_due"])
+        changes = {"review_due": [before, str(file.review_due)]}
+        FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by,
+                                 note=f"会员已{status_label}（{date:%Y-%m-%d}），档案列入复核", detail=changes)
+        audit.record("hardship_member_ended", actor=by, obj=file, changes=changes)
     return file
 
 

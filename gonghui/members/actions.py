@@ -12,7 +12,7 @@ from gonghui.common import audit, codesets, mobile, personname, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
-from . import numbers
+from . import numbers, signals
 from .facts import Facts
 from .models import ID_CONTEXT, MOBILE_CONTEXT, Member, MemberEvent, Transfer
 from .queries import can_approve_transfer, can_edit_members
@@ -215,6 +215,7 @@ def end_membership(member: Member, *, status: str, date: datetime.date, by, note
         Transfer.objects.filter(member=member, status=Transfer.Status.PENDING).update(
             status=Transfer.Status.CANCELLED, decision_note="会籍已终止", decided_at=timezone.now())
         MemberEvent.objects.create(member=member, kind=END_KINDS[status], date=date, org=member.org, by=by, note=note)
+        signals.membership_ended.send(Member, member=member, status=status, date=date, by=by)
         audit.record(f"member_{status}", actor=by, obj=member, changes={"status": ["active", status], "date": date})
     return member
 
@@ -277,9 +278,8 @@ def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") ->
         if approve:
             member.org = transfer.to_org
             member.save(update_fields=["org", "updated_at"])
-            from gonghui.hardship.actions import follow_transfer  # hardship builds on members: imported here
-
-            follow_transfer(member, by=by)
+            signals.member_transferred.send(Member, member=member, from_org=transfer.from_org,
+                                            to_org=transfer.to_org, by=by)
             MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.TRANSFERRED, date=timezone.localdate(),
                                        org=transfer.from_org, to_org=transfer.to_org, by=by, note=note)
         audit.record("transfer_approve" if approve else "transfer_reject", actor=by, obj=transfer,

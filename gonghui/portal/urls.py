@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import hall_views, views
 
 app_name = "portal"
+MOUNT = "w/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +18,7 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("card/", views.card, name="card"),
     path("profile/", views.profile, name="profile"),
+    path("hall/", hall_views.hall, name="hall"),
+    path("hall/items/<slug:code>/", hall_views.apply, name="hall_apply"),
+    path("hall/<int:pk>/", hall_views.application, name="hall_application"),
 ]

@@ -1,12 +1,13 @@
 """Issue 5 parts 3 and 5: the hall's worker pages (items, applying with files, my applications, rating)
-and the cadres' queue (待我办理 with filters, detail buttons, action pages, bulk 受理, export). Each test
-names the part it covers. Every URL as an outsider: gonghui/orgs/tests/test_urls_404.py."""
+and the cadres' queue (待我办理 with filters, detail buttons, action pages, bulk 受理, export), followed from a
+worker's application to its rating. Each test names the part it covers. Every URL as an outsider: the URL
+walker (gonghui/tests/test_urls_404.py)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.conftest import login, make_cadre
-from gonghui.hall import actions
+from gonghui.hall import actions, workdays
 from gonghui.hall.models import Application, ServiceItem
 from gonghui.portal import actions as portal_actions
 from gonghui.portal.tests.conftest import sign_up
@@ -15,6 +16,13 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FORM = {"name": "王五", "category": "因病致困", "household_size": "3", "monthly_income": "2400",
         "reason": "爱人住院。"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_workday_cache():
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""The back-office sidebar, assembled from the `MENU` each installed app declares in its `menu.py`
+(gonghui.common.menus): groups of the same title merge, and a request sees only the entries it may use."""
+
+from django.urls import reverse
+
+from gonghui.common.contrib import app_modules
+
+
+def _groups() -> list[dict]:
+    merged: dict[str, dict] = {}
+    for _, module in app_modules("menu"):
+        for contributed in module.MENU:
+            group = merged.setdefault(contributed["title"], {**contributed, "items": []})
+            group["order"] = min(group["order"], contributed["order"])
+            group["items"].extend(contributed["items"])
+    return sorted(merged.values(), key=lambda g: g["order"])
+
+
+def navigation(request) -> list[dict]:
+    """Unfold's SIDEBAR navigation: only the entries whose `who` allows this request, and no empty group."""
+    result = []
+    for group in _groups():
+        items = [{"title": i["title"], "icon": i["icon"], "link": reverse(i["url"]) + i["query"],
+                  **({"active": i["active"]} if i["active"] else {})}
+                 for i in group["items"] if i["who"](request)]
+        if items:
+            result.append({"title": group["title"], "items": items})
+    return result
