@@ -12,7 +12,7 @@ from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
 
-from . import actions, queries
+from . import actions
 from .forms import ItemForm, NoteForm, ReasonForm
 from .models import Application, ServiceItem
 

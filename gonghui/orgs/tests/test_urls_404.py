@@ -348,7 +348,8 @@ SAMPLES: dict[str, Sample] = {
                           body=lambda w: {"action": "accept", "note": ""}),
     "hall:download": obj(lambda w: {"attachment_id": w.hall_file.pk}, post=False),
     "portal:hall": closed(WORKER_PAGES),
-    "portal:hall_apply": closed(WORKER_PAGES, lambda w: {"code": "hardship_aid"}, inside=lambda w: {"code": "legal_aid"}),
+    "portal:hall_apply": closed(WORKER_PAGES, lambda w: {"code": "hardship_aid"},
+                                inside=lambda w: {"code": "legal_aid"}),
     "portal:hall_application": closed(WORKER_PAGES, lambda w: {"pk": w.hall_app.pk},
                                inside=lambda w: {"pk": w.inside.hall_app.pk}),
     # Hardship files and the aid ledger, back office (issue 6 parts 1, 2, 4): a file, an approval, its entry
