@@ -11,7 +11,7 @@ from gonghui.accounts.models import User
 from gonghui.common import audit, dates, idcard, mobile, money, pii
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
-from gonghui.orgs.queries import in_scope
+from gonghui.orgs.queries import in_scope, keeps_province_config
 from gonghui.portal.models import Notification
 
 from . import attachments, effects, queries, workdays
@@ -297,11 +297,8 @@ APPLICANT_KINDS = frozenset({"worker", "member", "union"})
 
 
 def can_manage_catalogue(user) -> bool:
-    """The catalogue and the holiday table are province-wide: a 单位管理员 of a province (or national) federation."""
-    org = getattr(user, "org", None)
-    if org is None or not user.is_active:
-        return False
-    return user.has_role("org_admin") and org.level in (Org.Level.PROVINCE, Org.Level.NATIONAL)
+    """The catalogue and the holiday table are province-wide."""
+    return keeps_province_config(user)
 
 
 def check_version_spec(spec: dict) -> None:

@@ -55,7 +55,7 @@ def on_file_at(org, end) -> dict[str, int]:
 def _aid(org, start, end):
     """Aid entries (payments and reversals) paid in the period by unions of the subtree."""
     return Entry.objects.filter(org__path__startswith=org.path, paid_on__range=(start, end),
-                                kind__program=PaymentKind.Program.AID)
+                                kind__program="aid")
 
 
 def _of_which(label: str, part: str) -> str:
@@ -125,7 +125,7 @@ def aid_rows(org, start, end, field: str) -> list[dict]:
     configured ones included: [{code, name, yuan, wan, entries, households}], one row per option (in its
     order) with any aid entry in the period — amount in 元 and 万元, entries (payments and reversals) and
     households helped (net positive)."""
-    options = {"kind": PaymentKind.objects.filter(program=PaymentKind.Program.AID),
+    options = {"kind": PaymentKind.objects.filter(program="aid"),
                "fund_source": FundSource.objects.all()}[field]
     entries = _aid(org, start, end)
     totals = {r[field]: r for r in entries.values(field).annotate(yuan=Sum("amount"), n=Count("pk"))}

@@ -14,11 +14,11 @@ from django.utils import timezone
 from gonghui.common import audit
 from gonghui.common.errors import DomainError
 from gonghui.common.money import parse_yuan
-from gonghui.hardship.queries import open_file_of
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import in_scope, scope_org
 
+from . import programs
 from .models import Approval, Disbursement, Entry, FundSource, PaymentKind, UnionTotal
 
 APPROVE_ROLES = ("approver", "org_admin")
@@ -78,18 +78,16 @@ def duplicate_warning(member: Member, kind: PaymentKind, on: datetime.date, *,
     return f"注意：{kind.duplicate_days}天内已领取过{kind.name}：{shown}。"
 
 
-def _check_payable(member: Member, kind: PaymentKind, fund_source: FundSource):
-    """(hardship file or None) — refuses inactive kinds, sources and members, and 先建档后帮扶."""
+def _check_payable(member: Member, kind: PaymentKind, fund_source: FundSource) -> dict:
+    """The approval's extra fields from the kind's program (programs.py: e.g. 先建档后帮扶 gives the file);
+    refuses inactive kinds, sources and members, and whatever the program's own rule refuses."""
     if not kind.active:
         raise DomainError(f"帮扶类别“{kind.name}”已停用。", field="kind")
     if not fund_source.active:
         raise DomainError(f"资金来源“{fund_source.name}”已停用。", field="fund_source")
     if member.status != Member.Status.ACTIVE:
         raise DomainError(f"{member.name}不是在会会员，不能发放。")
-    file = open_file_of(member)
-    if kind.requires_file and file is None:
-        raise DomainError(f"{kind.name}须先建档后帮扶：{member.name}没有在档的困难职工档案，请先建档。")
-    return file
+    return programs.checked_fields(member, kind)
 
 
 def approve(*, member: Member, kind: PaymentKind, fund_source: FundSource, amount, by, org: Org | None = None,
@@ -105,12 +103,12 @@ def approve(*, member: Member, kind: PaymentKind, fund_source: FundSource, amoun
     if amount <= 0:
         raise DomainError("金额应大于 0 元。", field="amount")
     with transaction.atomic():
-        file = _check_payable(member, kind, fund_source)
+        extra = _check_payable(member, kind, fund_source)
         try:
             with transaction.atomic():
                 approval = Approval.objects.create(
                     member=member, org=org, kind=kind, fund_source=fund_source, amount=amount, reason=reason.strip(),
-                    hardship_file=file, batch=batch, source=source, approved_by=by)
+                    batch=batch, source=source, approved_by=by, **extra)
         except IntegrityError:
             raise DomainError("该业务已有审批，不能重复审批。") from None
         audit.record("ledger_approve", actor=by, obj=approval, changes={

@@ -11,8 +11,7 @@ from unfold.decorators import action, display
 
 from gonghui.common import audit
 from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin, person
-from gonghui.hall.actions import can_manage_catalogue
-from gonghui.orgs.queries import visible_or_none
+from gonghui.orgs.queries import keeps_province_config, visible_or_none
 
 from . import actions, views
 from .models import Approval, Disbursement, Entry, FundSource, PaymentKind
@@ -34,10 +33,10 @@ class ConfigAdmin(ScopedAdmin):
         return self.model._default_manager.all()
 
     def has_add_permission(self, request):
-        return can_manage_catalogue(request.user)
+        return keeps_province_config(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return can_manage_catalogue(request.user)
+        return keeps_province_config(request.user)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

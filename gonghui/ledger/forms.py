@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from gonghui.common.errors import DomainError
 from gonghui.common.forms import BackOfficeStyleMixin, DateInput
-from gonghui.hardship.models import HardshipFile
 from gonghui.members.models import Member
 from gonghui.members.queries import member_by_number
 from gonghui.orgs.queries import visible_to
 
+from . import programs
 from .models import FundSource, PaymentKind
 
 DATE = DateInput()
@@ -69,38 +69,40 @@ class ReverseForm(BackOfficeStyleMixin, forms.Form):
 
 
 class DisburseForm(_KindSourceMixin, BackOfficeStyleMixin, forms.Form):
-    FROM_LIST, FROM_FILES = "list", "files"
+    FROM_LIST = "list"
 
     title = forms.CharField(label="批次名称", max_length=100, help_text="如“2026年春节送温暖”。")
     kind = forms.ModelChoiceField(label="帮扶类别", queryset=PaymentKind.objects.none())
     fund_source = forms.ModelChoiceField(label="资金来源", queryset=FundSource.objects.none())
     amount_each = forms.CharField(label="每户金额（元）", max_length=20,
                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    source = forms.ChoiceField(label="发放名单", widget=forms.RadioSelect, initial=FROM_LIST, choices=[
-        (FROM_LIST, "按会员证号名单"), (FROM_FILES, "本级及下级工会全部在档困难职工")])
+    source = forms.ChoiceField(label="发放名单", widget=forms.RadioSelect, initial=FROM_LIST)
     member_numbers = forms.CharField(label="会员证号名单", required=False, widget=forms.Textarea(attrs={"rows": 6}),
                                      help_text="每行一个会员证号（按名单发放时填写）。")
-    category = forms.ChoiceField(label="困难类别", required=False,
-                                 choices=[("", "（全部类别）"), *HardshipFile.Category.choices],
-                                 help_text="按在档困难职工发放时可只选一类。")
+    # Narrows a program's list (programs.Recipients.options: e.g. the hardship category).
+    category = forms.ChoiceField(label="范围", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.lists = {r.code: r for r in programs.recipient_lists()}
+        self.fields["source"].choices = [(self.FROM_LIST, "按会员证号名单"),
+                                         *((r.code, r.label) for r in self.lists.values())]
+        self.fields["category"].choices = [("", "（全部）"), *(o for r in self.lists.values() for o in r.options)]
+        labelled = [r for r in self.lists.values() if r.options]
+        if labelled:
+            self.fields["category"].label = "、".join(r.option_label for r in labelled)
+            self.fields["category"].help_text = "、".join(f"按“{r.label}”发放时可只选一类。" for r in labelled)
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        if data["source"] == self.FROM_FILES:
-            files = visible_to(self.user, HardshipFile).filter(status=HardshipFile.Status.OPEN)
-            if data["category"]:
-                files = files.filter(category=data["category"])
-            ids = list(files.order_by("org__path", "id").values_list("member_id", flat=True))
-            by_id = Member.objects.select_related("org").in_bulk(ids)
-            self.members = [by_id[i] for i in ids]
+        if data["source"] in self.lists:
+            chosen = self.lists[data["source"]]
+            self.members = chosen.members(self.user, data["category"])
             if not self.members:
-                raise forms.ValidationError("本级及下级工会没有符合条件的在档困难职工。")
+                raise forms.ValidationError(chosen.empty)
             return data
         numbers = [n.strip().upper() for n in data["member_numbers"].replace(",", "\n").replace("，", "\n")
                    .splitlines() if n.strip()]

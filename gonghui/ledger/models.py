@@ -16,6 +16,8 @@ from django.db import models
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 
+from . import programs
+
 
 class Option(models.Model):
     """A configurable list entry kept by the province (帮扶类别, 资金来源): a stable code, a name, switched off
@@ -37,12 +39,8 @@ class Option(models.Model):
 class PaymentKind(Option):
     """帮扶类别 (configurable): 生活救助, 医疗救助, 助学, 送温暖, 就业帮扶, 互助保障金, …"""
 
-    class Program(models.TextChoices):
-        AID = "aid", "困难帮扶"
-        MUTUAL_AID = "mutual_aid", "互助保障"
-        OTHER = "other", "其他"
-
-    program = models.CharField("所属业务", max_length=12, choices=Program.choices, default=Program.AID)
+    # The programs register themselves (ledger/programs.py), so the list is not fixed here.
+    program = models.CharField("所属业务", max_length=12, choices=programs.choices, default=programs.OTHER[0])
     requires_file = models.BooleanField("须先建档（先建档后帮扶）", default=False)
     duplicate_days = models.PositiveIntegerField(
         "重复领取提示期（天）", default=365, help_text="同一人在此期间内再次领取同类款项时提示；0 表示不提示。")

@@ -14,9 +14,9 @@ from gonghui.common.admin import xlsx_response
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import build_workbook
 from gonghui.members.models import Member
-from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
+from gonghui.orgs.queries import get_visible_or_404, scope_org
 
-from . import actions, queries
+from . import actions, programs, queries
 from .forms import ApproveForm, DisburseForm, RecordForm, ReverseForm
 from .models import Approval, Disbursement, Entry
 
@@ -183,7 +183,7 @@ def person(request, member_id):
     entries, years = queries.person_ledger(member)
     return _render(request, "ledger/person.html", f"个人帮扶台账：{member.name}", Entry._meta, member=member,
                    entries=entries, years=years, total=sum((y.total for y in years), 0),
-                   files=visible_to(request.user, member.hardship_files.order_by("-opened_on")),
+                   links=programs.person_links(request.user, member),
                    export_url=reverse("admin:ledger_entry_person_export", args=[member.pk]))
 
 

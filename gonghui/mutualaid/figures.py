@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from gonghui.common.dates import local_span
 from gonghui.common.money import wan
-from gonghui.ledger.models import Entry, PaymentKind
+from gonghui.ledger.models import Entry
 from gonghui.stats.registry import figure
 
 from .models import Claim, Coverage, Enrolment
@@ -49,5 +49,5 @@ def claims(org, start, end) -> int:
 def benefits_paid(org, start, end) -> Decimal:
     """Mutual-aid payments on the ledger in the period by the unions of the subtree, reversals deducted."""
     total = Entry.objects.filter(org__path__startswith=org.path, paid_on__gte=start, paid_on__lte=end,
-                                 kind__program=PaymentKind.Program.MUTUAL_AID).aggregate(s=Sum("amount"))["s"]
+                                 kind__program="mutual_aid").aggregate(s=Sum("amount"))["s"]
     return wan(total)

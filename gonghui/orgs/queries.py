@@ -28,6 +28,15 @@ def can_manage_orgs(user) -> bool:
     return scope_org(user) is not None and user.has_role("org_admin")
 
 
+def keeps_province_config(user) -> bool:
+    """Province-wide configuration (the service catalogue, holidays, 帮扶类别, 资金来源…) is kept by a 单位管理员
+    of a province (or national) federation."""
+    org = getattr(user, "org", None)
+    if org is None or not user.is_active:
+        return False
+    return user.has_role("org_admin") and org.level in (Org.Level.PROVINCE, Org.Level.NATIONAL)
+
+
 def visible_to(user, queryset: models.QuerySet | type[models.Model]) -> models.QuerySet:
     """`queryset` (or the model's default manager) limited to `user`'s subtree.
 
