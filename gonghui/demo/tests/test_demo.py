@@ -14,9 +14,9 @@ from gonghui.common.models import AuditEntry
 from gonghui.conftest import make_cadre
 from gonghui.demo.actions import ACCOUNTS, DEMO_DEVICE, demo_password
 from gonghui.demo.generator import ROOT_CODE, build_plan
-from gonghui.orgs import figures
 from gonghui.orgs.actions import derive_level
 from gonghui.orgs.models import Employer, Org, OrgEvent, path_step
+from gonghui.stats.figures import orgs as figures
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from gonghui.conftest import make_cadre
 from gonghui.members.actions import decide_transfer, end_membership, join_member, request_transfer
+from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.stats.registry import REGISTRY, compute
-
-from .conftest import make_facts, make_id
 
 pytestmark = pytest.mark.django_db
 

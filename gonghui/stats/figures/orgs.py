@@ -2,9 +2,9 @@
 
 from django.db.models import Count, Q
 
-from gonghui.stats.registry import figure
+from gonghui.orgs.models import Employer, Org
 
-from .models import Employer, Org
+from ..registry import figure
 
 LEAF = [Org.Kind.GRASSROOTS, Org.Kind.JOINT]
 

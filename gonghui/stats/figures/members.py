@@ -19,9 +19,9 @@
 from django.db.models import Count, Q
 
 from gonghui.common import codesets, idcard
-from gonghui.stats.registry import figure
+from gonghui.members.models import Member, MemberEvent
 
-from .models import Member, MemberEvent
+from ..registry import figure
 
 # breakdown name → (label part, condition on a member, as a Q over `Member` fields)
 BREAKDOWN = {
