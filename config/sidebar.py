@@ -12,7 +12,9 @@ def _groups() -> list[dict]:
         for contributed in module.MENU:
             group = merged.setdefault(contributed["title"], {**contributed, "items": []})
             group["order"] = min(group["order"], contributed["order"])
-            group["items"].extend(contributed["items"])
+            group["items"].extend((contributed["order"], i) for i in contributed["items"])
+    for group in merged.values():  # the group's owner first, then the others' entries by their own order
+        group["items"] = [i for _, i in sorted(group["items"], key=lambda pair: pair[0])]
     return sorted(merged.values(), key=lambda g: g["order"])
 
 

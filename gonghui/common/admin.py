@@ -212,6 +212,8 @@ class RegionAdmin(ScopedAdmin):
 
 
 admin.site.index_title = "工作台"
+# 工作台 shows the sidebar's groups (config/sidebar.py) rather than the list of apps, so both name them alike.
+admin.site.index_template = "common/workbench.html"
 
 
 class OrgSubtreeFilter(TextFilter):

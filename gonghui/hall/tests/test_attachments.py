@@ -4,6 +4,7 @@ Each test names the part of the issue it covers."""
 
 import hashlib
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from django.db import OperationalError, connection
 from django.http import Http404
 from django.urls import path
 
-from config.urls import urlpatterns as project_urls
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import login, make_cadre
@@ -25,7 +25,8 @@ S = Application.Status
 
 # The URL the project will wire (brief): the project's own patterns behind it, so the middleware
 # (login, two-factor) runs as in production.
-urlpatterns = [path("w/hall/files/<int:attachment_id>/", attachments.download), *project_urls]
+urlpatterns = [path("w/hall/files/<int:attachment_id>/", attachments.download),
+               *import_module(django_settings.ROOT_URLCONF).urlpatterns]
 URL = "/w/hall/files/{}/"
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

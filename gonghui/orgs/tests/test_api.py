@@ -1,11 +1,8 @@
 """The orgs API: scoped like the pages; the OpenAPI document is served; errors are one Chinese
 JSON shape."""
 
-import json
 
-from ninja.errors import HttpError
 
-from gonghui.api import _http_error
 from gonghui.conftest import login, make_cadre
 
 
@@ -70,16 +67,3 @@ def test_bad_choice_parameter_explained_in_chinese(tree, client):
                                "errors": [{"field": "query.kind", "message": "取值不在允许范围内"}]}
     response = client.get("/api/v1/orgs/?limit=0")
     assert response.json()["errors"] == [{"field": "query.limit", "message": "应不小于 1"}]
-
-
-def test_http_error_detail_in_chinese(rf):
-    """No orgs endpoint raises HttpError itself; ninja does, with English text (an unparsable
-    body, a failed CSRF check), so the handler is called with those."""
-    request = rf.get("/api/v1/orgs/")
-    response = _http_error(request, HttpError(400, "Cannot parse request body"))
-    assert (response.status_code, json.loads(response.content)) == (400, {"detail": "请求格式有误。"})
-    response = _http_error(request, HttpError(403, "CSRF check Failed"))
-    assert (response.status_code, json.loads(response.content)) == (403, {"detail": "没有权限执行该操作。"})
-    already_chinese = "该组织已被他人修改，请刷新后重试。"
-    response = _http_error(request, HttpError(409, already_chinese))
-    assert (response.status_code, json.loads(response.content)) == (409, {"detail": already_chinese})
