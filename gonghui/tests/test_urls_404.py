@@ -98,9 +98,7 @@ def _gather() -> tuple[dict[str, Sample], list[str], dict[str, str]]:
 
 
 SAMPLES, OUTSIDE_MARKERS, DECLARED_BY = _gather()
-
-
-PROJECT = __name__.split(".")[0]
+PROJECT = __name__.split(".")[0]  # "gonghui": an app of the project owns URLs, Django's and unfold's are the site's
 
 
 def _project_label(label: str) -> str:
