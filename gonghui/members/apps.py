@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class MembersConfig(AppConfig):
     name = "gonghui.members"
-    verbose_name = "会员实名库"
+    verbose_name = "会员"
