@@ -2,7 +2,6 @@
 sends the same text by SMS. Everything goes out after the surrounding transaction commits, so nobody is
 told of a change that was rolled back."""
 
-import functools
 import logging
 from collections.abc import Callable
 
@@ -55,19 +54,24 @@ def notify(users_or_user, *, text: str, link: str = "", sms: bool = False) -> No
     user_ids = list(dict.fromkeys(u.pk for u in users))
     if not user_ids:
         return
-    transaction.on_commit(functools.partial(_deliver, user_ids, text[:TEXT_MAX], link[:LINK_MAX], sms))
+    text, link = text[:TEXT_MAX], link[:LINK_MAX]
 
+    def write_notifications() -> None:
+        Notification.objects.bulk_create([Notification(user_id=pk, text=text, link=link) for pk in user_ids],
+                                         batch_size=500)
 
-def _deliver(user_ids: list[int], text: str, link: str, sms: bool) -> None:
-    Notification.objects.bulk_create([Notification(user_id=pk, text=text, link=link) for pk in user_ids],
-                                     batch_size=500)
-    if sms:
+    def send_texts() -> None:
         for pk, number in mobiles_of(user_ids).items():
             try:
                 send_sms(number, text)
-            except SmsError:
-                # The decision stands and the in-app notification is there; the backend has logged why.
+            except SmsError:  # the backend has logged why; the in-app notification is there
                 logger.warning("通知短信未能发送至 %s（用户 %s）", mask_mobile(number), pk)
+
+    transaction.on_commit(write_notifications)
+    if sms:
+        # robust: whatever goes wrong with a text message (a number that no longer decrypts, a gateway down) is
+        # logged, and neither undoes nor fails the change already committed.
+        transaction.on_commit(send_texts, robust=True)
 
 
 def mark_read(user) -> int:

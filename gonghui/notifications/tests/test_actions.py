@@ -110,6 +110,21 @@ def test_notify_failed_sms_is_logged_and_keeps_the_notification(users, settings,
 
 
 @pytest.mark.django_db
+def test_notify_broken_mobile_lookup_neither_fails_nor_undoes(users, monkeypatch, caplog, sms_outbox,
+                                                              django_capture_on_commit_callbacks):
+    """Issue 12, point 3: a lookup that fails after commit (a number that no longer decrypts) is logged; the caller
+    gets no error for a change already committed, and the in-app notification is written."""
+    def broken(user_ids):
+        raise ValueError("无法解密")
+
+    monkeypatch.setattr(actions, "_mobile_lookups", [broken])
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(users[0], text="已办结", sms=True)
+    assert len(callbacks) == 2 and sms_outbox == []
+    assert Notification.objects.get().text == "已办结" and "无法解密" in caplog.text
+
+
+@pytest.mark.django_db
 def test_notify_cuts_text_and_link_to_their_columns(users, django_capture_on_commit_callbacks):
     """Issue 12, point 3: a long reason never fails the write after commit: text and link are cut to fit."""
     with django_capture_on_commit_callbacks(execute=True):
