@@ -39,7 +39,8 @@ def mobiles_of(user_ids: list[int]) -> dict[int, str]:
         missing = [pk for pk in user_ids if pk not in found]
         if not missing:
             break
-        found |= {pk: number for pk, number in lookup(missing).items() if pk in missing and number}
+        asked = set(missing)
+        found |= {pk: number for pk, number in lookup(missing).items() if pk in asked and number}
     return found
 
 
