@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.notifications",
     "gonghui.portal",
     "gonghui.hall",
     "gonghui.hardship",

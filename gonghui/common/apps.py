@@ -8,5 +8,7 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        # Each app's reactions to other apps' events (gonghui.common.contrib): connected once, at start-up.
+        # What each app contributes at start-up (gonghui.common.contrib): its audit action codes with their
+        # Chinese labels, and its reactions to other apps' events.
+        autodiscover_modules("audit_codes")
         autodiscover_modules("hooks")

@@ -1,11 +1,16 @@
 """The audit trail: `record()` writes one AuditEntry. Actions call it inside their transaction,
-so an entry exists exactly when the change does."""
+so an entry exists exactly when the change does.
+
+Every action code is registered with its Chinese label, so the auditor reads Chinese: each app declares its
+codes in its own `audit_codes.py` (`register({"member_join": "会员入会", …})`), imported at start-up like the
+figures; `record()` refuses a code nobody registered."""
 
 import contextvars
 import datetime
 import decimal
 import re
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from .models import AuditEntry
@@ -44,6 +49,35 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
+_LABELS: dict[str, str] = {}
+ACTION_MAX = AuditEntry._meta.get_field("action").max_length
+
+
+class UnregisteredAction(LookupError):
+    """An action code no app registered: a programming error, raised everywhere so a test run finds it."""
+
+
+def register(codes: dict[str, str]) -> None:
+    """Declare action codes with their Chinese labels. A code may be declared again only with the same label:
+    two apps cannot mean different things by one code."""
+    for code, label in codes.items():
+        if not code or len(code) > ACTION_MAX or not label:
+            raise ImproperlyConfigured(f"Audit action {code!r}: a code of 1–{ACTION_MAX} characters and a label.")
+        if _LABELS.get(code, label) != label:
+            raise ImproperlyConfigured(f"Audit action {code!r} is already registered as {_LABELS[code]!r}.")
+        _LABELS[code] = label
+
+
+def label(code: str) -> str:
+    """The Chinese label of an action code; the code itself for one no longer registered (old entries)."""
+    return _LABELS.get(code, code)
+
+
+def registered() -> dict[str, str]:
+    """Every registered code with its label."""
+    return dict(_LABELS)
+
+
 def record(
     action: str,
     *,
@@ -54,6 +88,8 @@ def record(
     actor_name: str = "",
     object_repr: str = "",
 ) -> AuditEntry:
+    if action not in _LABELS:
+        raise UnregisteredAction(f"Audit action {action!r} is not registered: add it to its app's audit_codes.py.")
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actor=actor if authenticated else None,

@@ -10,9 +10,9 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.common import audit, dates, idcard, mobile, money, pii
 from gonghui.common.errors import DomainError
+from gonghui.notifications.actions import notify
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import in_scope, keeps_province_config
-from gonghui.portal.models import Notification
 
 from . import attachments, effects, queries, workdays
 from .models import Application, ApplicationEvent, ItemVersion, Level, ServiceItem
@@ -267,8 +267,13 @@ def _notify_applicant(app: Application, action: str, note: str) -> None:
         "accept": "已受理", "reject": "不予受理", "approve": "已进入下一环节", "return": "需要补正",
         "transfer": f"已转由{app.handling_org.name}办理", "escalate": f"已上报{app.handling_org.name}办理"}[action]
     reason = f"：{note.strip()[:100]}" if note.strip() else "。"
-    text = f"您的“{app.version.item.name}”申请（{app.number}）{what}{reason}"
-    Notification.objects.create(user=app.applicant, text=text, link=f"/w/hall/{app.pk}/")
+    notify(app.applicant, text=f"您的{_application_of(app.version.item.name)}（{app.number}）{what}{reason}",
+           link=f"/w/hall/{app.pk}/")
+
+
+def _application_of(item_name: str) -> str:
+    """The item as an application: “医疗互助报销”申请, but “困难职工帮扶申请” as it is (never 申请申请)."""
+    return f"“{item_name}”" if item_name.endswith("申请") else f"“{item_name}”申请"
 
 
 def rate(application: Application, *, by, rating: int, comment: str = "") -> Application:
@@ -385,7 +390,6 @@ def remind_due(today: datetime.date | None = None) -> dict:
     with transaction.atomic():
         for flag, what in (("overdue", "已逾期"), ("due_soon", "即将到期")):
             apps = list(queries.with_due_flag(pending, flag, today).select_related("version__item"))
-            notes = []
             for app in apps:
                 key = (app.handling_org_id, app.step_role)
                 if key not in handlers:
@@ -393,10 +397,9 @@ def remind_due(today: datetime.date | None = None) -> dict:
                 text = (f"办件 {app.number}（{app.version.item.name}，{app.applicant_name}）{what}，"
                         f"期限 {app.due_date:%Y-%m-%d}。")
                 link = f"/admin/hall/application/{app.pk}/change/"
-                notes += [Notification(user=u, text=text, link=link) for u in handlers[key]]
-            Notification.objects.bulk_create(notes)
+                notify(handlers[key], text=text, link=link)
+                counts["notified"] += len(handlers[key])
             Application.objects.filter(pk__in=[a.pk for a in apps]).update(reminded_on=today)
             counts[flag] = len(apps)
-            counts["notified"] += len(notes)
         audit.record("hall_remind", changes=counts | {"date": str(today)})
     return counts

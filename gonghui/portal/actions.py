@@ -17,6 +17,7 @@ from gonghui.common.errors import DomainError
 from gonghui.members import actions as member_actions
 from gonghui.members import facts as member_facts
 from gonghui.members.models import Member
+from gonghui.notifications.actions import notify
 from gonghui.orgs.models import Org
 
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
     JoinLink,
     LoginCode,
     MemberCard,
-    Notification,
     QrScan,
     SignInFailure,
     Worker,
@@ -258,17 +258,7 @@ def record_card_check(card: MemberCard, outcome: str) -> None:
     CardCheck.objects.create(card=card, outcome=outcome)
 
 
-def mark_notifications_read(user) -> None:
-    """The worker has seen their notifications (their 我的 page shows them)."""
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
 # Join applications ------------------------------------------------------------------------------
-
-def _notify(user, text: str, link: str = "") -> None:
-    # A row in the same transaction as the decision: shown on the worker's page exactly when it happened.
-    Notification.objects.create(user=user, text=text, link=link)
-
 
 def _checked_facts(raw: dict) -> tuple[member_facts.Facts, list[tuple[str, str]]]:
     raw = dict(raw)
@@ -435,7 +425,8 @@ def accept_application(*, application: JoinApplication, by) -> Member:
                                         note=f"会员证号 {member.member_number}")
         audit.record("portal_application_accept", actor=by, obj=application,
                      changes={"member": member.member_number, "org": str(application.org)})
-        _notify(worker.user, f"您加入{application.org.name}的申请已通过，欢迎入会！电子会员卡已可使用。", "/w/card/")
+        notify(worker.user, text=f"您加入{application.org.name}的申请已通过，欢迎入会！电子会员卡已可使用。",
+               link="/w/card/")
     return member
 
 
@@ -451,8 +442,8 @@ def return_application(*, application: JoinApplication, by, reason: str) -> Join
         application.save()
         ApplicationEvent.objects.create(application=application, status=application.status, by=by, note=reason[:200])
         audit.record("portal_application_return", actor=by, obj=application, changes={"reason": reason[:200]})
-        _notify(application.worker.user, f"您加入{application.org.name}的申请被退回：{reason[:100]}",
-                f"/w/applications/{application.pk}/")
+        notify(application.worker.user, text=f"您加入{application.org.name}的申请被退回：{reason[:100]}",
+               link=f"/w/applications/{application.pk}/")
     return application
 
 

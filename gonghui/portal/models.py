@@ -227,19 +227,3 @@ class CardCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
-
-
-class Notification(models.Model):
-    """A message to a worker's account (站内通知)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField("内容", max_length=300)
-    link = models.CharField("链接", max_length=200, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.text

@@ -3,10 +3,11 @@
 from django.db.models import Q
 from django.http import Http404
 
+from gonghui.common import pii
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import scope_org
 
-from .models import MemberCard, Worker
+from .models import MOBILE_CONTEXT, MemberCard, Worker
 
 DECIDE_ROLES = ("approver", "org_admin")
 # Where a worker may apply without their employer being told (不惊动单位): unions above or beside
@@ -24,6 +25,13 @@ def worker_of(user) -> Worker | None:
         return user.worker
     except Worker.DoesNotExist:
         return None
+
+
+def worker_mobiles(user_ids: list[int]) -> dict[int, str]:
+    """The mobile of each worker account among `user_ids` (registered with the notifications engine, which
+    sends SMS notifications without knowing where numbers are kept)."""
+    rows = Worker.objects.filter(user_id__in=user_ids).values_list("user_id", "mobile_index", "mobile_enc")
+    return {pk: pii.decrypt(enc, context=MOBILE_CONTEXT + index) for pk, index, enc in rows}
 
 
 def worker_or_404(request) -> Worker:

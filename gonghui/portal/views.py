@@ -19,6 +19,8 @@ from gonghui.common.errors import DomainError
 from gonghui.members.actions import update_own_details
 from gonghui.members.forms import Unlogged
 from gonghui.members.models import Member, MemberEvent
+from gonghui.notifications import actions as notification_actions
+from gonghui.notifications import queries as notification_queries
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404
 
@@ -34,7 +36,7 @@ from .forms import (
     ProfileForm,
     ReturnForm,
 )
-from .models import CardCheck, JoinApplication, Notification, Worker
+from .models import CardCheck, JoinApplication, Worker
 
 worker_page = login_required(login_url="portal:sign_in")
 NOT_FOUND = "未找到该页面。"
@@ -109,8 +111,8 @@ def home(request):
     """我的: membership, card, applications, notifications."""
     worker = queries.worker_or_404(request)
     member = worker.member
-    notifications = list(Notification.objects.filter(user=request.user)[:20])
-    actions.mark_notifications_read(request.user)
+    notifications = notification_queries.recent(request.user)
+    notification_actions.mark_read(request.user)
     history = (MemberEvent.objects.filter(member=member).select_related("org", "to_org").order_by("-date", "-id")
                if member else [])
     return render(request, "portal/home.html", {

@@ -12,7 +12,7 @@ from gonghui.conftest import PASSWORD, login, make_cadre
 
 def test_audit_entry_cannot_be_changed_or_deleted_through_the_model(db):
     """Done-when: saving an existing entry or deleting it through the model raises."""
-    entry = audit.record("test", actor_name="系统", object_repr="原始")
+    entry = audit.record("update", actor_name="系统", object_repr="原始")
     entry.object_repr = "篡改"
     with pytest.raises(PermissionError, match="只能追加"):
         entry.save()
@@ -28,7 +28,7 @@ def test_audit_entry_cannot_be_changed_or_deleted_through_the_model(db):
 ])
 def test_audit_trigger_refuses_raw_update_and_delete(db, sql):
     """Done-when: on PostgreSQL a raw UPDATE or DELETE of the audit table raises (trigger)."""
-    entry = audit.record("test", actor_name="系统", object_repr="原始")
+    entry = audit.record("update", actor_name="系统", object_repr="原始")
     with pytest.raises(DatabaseError, match="审计日志只能追加"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])

@@ -20,9 +20,9 @@ from gonghui.hall.models import Application, ItemVersion, ServiceItem
 from gonghui.members.models import Member
 from gonghui.members.tests.conftest import make_id
 from gonghui.members.tests.test_actions import POSTGRES_ONLY, run_in_threads
+from gonghui.notifications.models import Notification
 from gonghui.orgs.actions import create_org
 from gonghui.orgs.models import Org
-from gonghui.portal.models import Notification
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -84,7 +84,8 @@ def test_form_data_checked_by_the_item_fields(tree, applicant):
 
 # Part 3: the transitions --------------------------------------------------------------------------
 
-def test_three_steps_grassroots_accepts_and_reviews_the_county_approves(tree, applicant):
+def test_three_steps_grassroots_accepts_and_reviews_the_county_approves(tree, applicant,
+                                                                       django_capture_on_commit_callbacks):
     """Part 3: 困难职工帮扶申请 — accepted and reviewed by the grassroots union, approved by the county;
     the applicant is notified at each step. (Its completion effect, a hardship file for a member applicant,
     is tested in gonghui/hardship; this applicant is no member, so nothing is opened.)"""
@@ -93,13 +94,14 @@ def test_three_steps_grassroots_accepts_and_reviews_the_county_approves(tree, ap
     county = make_cadre(tree["K11"], "approver")
     with pytest.raises(DomainError, match="没有办理该环节的权限"):
         actions.transition(app, "accept", by=approver)  # the 受理 step is the operator's
-    app = actions.transition(app, "accept", by=operator)
-    assert (app.status, app.step, app.step_name, app.handling_org) == (S.ACCEPTED, 1, "审核", tree["G1111"])
-    app = actions.transition(app, "approve", by=approver, note="情况属实")
-    assert (app.status, app.step, app.step_name, app.handling_org) == (S.IN_PROGRESS, 2, "审批", tree["K11"])
-    with pytest.raises(DomainError, match="没有办理该环节的权限"):
-        actions.transition(app, "approve", by=approver)  # the grassroots approver is below the county
-    app = actions.transition(app, "approve", by=county)
+    with django_capture_on_commit_callbacks(execute=True):
+        app = actions.transition(app, "accept", by=operator)
+        assert (app.status, app.step, app.step_name, app.handling_org) == (S.ACCEPTED, 1, "审核", tree["G1111"])
+        app = actions.transition(app, "approve", by=approver, note="情况属实")
+        assert (app.status, app.step, app.step_name, app.handling_org) == (S.IN_PROGRESS, 2, "审批", tree["K11"])
+        with pytest.raises(DomainError, match="没有办理该环节的权限"):
+            actions.transition(app, "approve", by=approver)  # the grassroots approver is below the county
+        app = actions.transition(app, "approve", by=county)
     assert app.status == S.COMPLETED and app.completed_at is not None
     texts = list(Notification.objects.filter(user=applicant).order_by("id").values_list("text", flat=True))
     assert [t.split("）")[1] for t in texts] == ["已受理。", "已进入下一环节：情况属实", "已办结。"]
@@ -262,7 +264,7 @@ def test_hall_figures_against_hand_counted_applications(tree, applicant):
         "hall.received": 3, "hall.completed": 1, "hall.rejected": 1}
 
 
-def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
+def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant, django_capture_on_commit_callbacks):
     """Part 4: the periodic reminder: overdue and due-soon applications notify the handlers of the current
     step in the handling union, once a day; a returned one (clock stopped) is not reminded."""
     from gonghui.hall.actions import remind_due
@@ -277,7 +279,8 @@ def test_daily_reminders_notify_the_step_handlers_once_a_day(tree, applicant):
     today = timezone.localdate()
     Application.objects.filter(pk__in=[late.pk, paused.pk]).update(due_date=today - datetime.timedelta(days=3))
     Application.objects.filter(pk=soon.pk).update(due_date=today)
-    assert remind_due(today) == {"overdue": 1, "due_soon": 1, "notified": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_due(today) == {"overdue": 1, "due_soon": 1, "notified": 2}
     assert remind_due(today) == {"overdue": 0, "due_soon": 0, "notified": 0}  # once a day
     texts = sorted(Notification.objects.filter(user=operator).values_list("text", flat=True))
     assert len(texts) == 2 and "已逾期" in texts[1] + texts[0] and "即将到期" in texts[1] + texts[0]

@@ -13,8 +13,9 @@ from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import make_cadre
 from gonghui.members.models import Member, MemberEvent
+from gonghui.notifications.models import Notification
 from gonghui.portal import actions, tokens
-from gonghui.portal.models import JoinApplication, LoginCode, MemberCard, Notification, Worker
+from gonghui.portal.models import JoinApplication, LoginCode, MemberCard, Worker
 
 from .conftest import MOBILE, last_code, make_id, raw_facts, sign_up
 
@@ -149,14 +150,16 @@ def test_bind_links_the_matching_active_member_and_says_the_same_for_a_wrong_nam
 
 # Part 2: applications ---------------------------------------------------------------------------
 
-def test_application_accepted_creates_the_member_through_the_actions_and_binds(worker, tree, sms_outbox):
+def test_application_accepted_creates_the_member_through_the_actions_and_binds(worker, tree, sms_outbox,
+                                                                               django_capture_on_commit_callbacks):
     """Part 2: the approver of the union accepts: member created (source online, joined event),
     the worker bound and notified; the decision is audited."""
     application = actions.submit_application(worker=worker, org=tree["G1111"], channel="search", raw=raw_facts())
     number = raw_facts()["id_number"]
     assert application.status == "submitted" and application.id_masked == number[:6] + "********" + number[-4:]
     approver = make_cadre(tree["T111"], "approver")  # a union above may decide
-    member = actions.accept_application(application=application, by=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        member = actions.accept_application(application=application, by=approver)
     assert (member.org, member.source, member.name) == (tree["G1111"], "online", "李四")
     assert member.education == codesets.lookup(codesets.EDUCATION, "本科")[0]
     assert MemberEvent.objects.get(member=member).kind == "joined"
@@ -168,13 +171,14 @@ def test_application_accepted_creates_the_member_through_the_actions_and_binds(w
         actions.accept_application(application=application, by=approver)
 
 
-def test_application_returned_then_corrected_and_resubmitted(worker, tree):
+def test_application_returned_then_corrected_and_resubmitted(worker, tree, django_capture_on_commit_callbacks):
     """Part 2: returned with a reason the worker sees; corrected and resubmitted; then accepted."""
     application = actions.submit_application(worker=worker, org=tree["G1111"], channel="search", raw=raw_facts())
     approver = make_cadre(tree["G1111"], "approver")
     with pytest.raises(DomainError, match="请填写退回原因"):
         actions.return_application(application=application, by=approver, reason=" ")
-    actions.return_application(application=application, by=approver, reason="学历请填写最高学历")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.return_application(application=application, by=approver, reason="学历请填写最高学历")
     application.refresh_from_db()
     assert (application.status, application.reason) == ("returned", "学历请填写最高学历")
     assert Notification.objects.get(user=worker.user).text == (
