@@ -6,13 +6,16 @@ point it covers."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.common.pii import mask_id
-from gonghui.conftest import make_cadre
-from gonghui.members.actions import end_membership
+from gonghui.conftest import build_tree, make_cadre
+from gonghui.members.actions import end_membership, join_member
+from gonghui.members.tests.conftest import make_facts
+from gonghui.members.tests.test_actions import POSTGRES_ONLY, run_in_threads
 from gonghui.portal import actions
 from gonghui.portal.models import BindingAttempt, BindingRequest, LoginCode, SignInFailure, Worker
 
@@ -223,3 +226,43 @@ def test_bind_again_lapses_the_unfinished_sms_request(worker, member_factory, sm
     first.refresh_from_db()
     assert (first.status, second.status) == ("lapsed", "pending")
     assert actions.bind_with_code(worker=worker, code=last_code(sms_outbox)) == second.member
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bind_two_accounts_with_codes_for_one_record_at_once_one_wins(sms_outbox):
+    """Point 5.1: two accounts enter their binding codes for the same record at the same moment: one is bound,
+    the other is told the record is taken (no database error, no second binding)."""
+    orgs = build_tree()
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="王五", id_number=PERSON, mobile=REGISTERED),
+                         by=None)
+    workers, codes = [], []
+    for n, number in enumerate(("13700001111", "13700002222")):
+        worker = sign_up(sms_outbox, number, ip=f"10.0.0.{n + 1}")
+        LoginCode.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+        actions.bind_member(worker=worker, name="王五", id_number=PERSON)
+        workers.append(worker)
+        codes.append(last_code(sms_outbox))
+    results = run_in_threads(*(lambda w=w, c=c: actions.bind_with_code(worker=w, code=c)
+                               for w, c in zip(workers, codes, strict=True)))
+    assert sorted(type(r).__name__ for r in results) == ["DomainError", "Member"]
+    assert next(r for r in results if isinstance(r, DomainError)).message == actions.BOUND_ELSEWHERE
+    assert Worker.objects.filter(member=member).count() == 1
+    assert connection.vendor == "postgresql"
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bind_two_cadres_confirming_at_once_one_wins(sms_outbox):
+    """Point 5.2: two cadres confirm the same request at once: one binding, the other a clear message."""
+    orgs = build_tree()
+    join_member(org=orgs["G1111"], facts=make_facts(name="王五", id_number=PERSON), by=None)
+    binding = actions.bind_member(worker=sign_up(sms_outbox), name="王五", id_number=PERSON)
+    a = make_cadre(orgs["G1111"], "operator", username="op_a")
+    b = make_cadre(orgs["T111"], "org_admin", username="ad_b")
+    results = run_in_threads(lambda: actions.confirm_binding(binding=binding, by=a),
+                             lambda: actions.confirm_binding(binding=binding, by=b))
+    assert sorted(type(r).__name__ for r in results) == ["BindingRequest", "DomainError"]
+    assert "可能已由他人处理" in next(r for r in results if isinstance(r, DomainError)).message
+    assert AuditEntry.objects.filter(action="portal_bind", outcome="success").count() == 1
+    assert connection.vendor == "postgresql"
