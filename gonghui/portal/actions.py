@@ -5,6 +5,7 @@ an audit entry in which personal data appears only masked; SMS and notifications
 import datetime
 import hmac
 import secrets
+from typing import NoReturn
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from gonghui.common import audit, idcard, mobile, pii
 from gonghui.common.errors import DomainError
 from gonghui.members import actions as member_actions
 from gonghui.members import facts as member_facts
+from gonghui.members.forms import stored_mobile
 from gonghui.members.models import Member
 from gonghui.notifications.actions import notify
 from gonghui.orgs.models import Org
@@ -25,6 +27,8 @@ from .models import (
     APPLICATION_MOBILE_CONTEXT,
     MOBILE_CONTEXT,
     ApplicationEvent,
+    BindingAttempt,
+    BindingRequest,
     CardCheck,
     JoinApplication,
     JoinLink,
@@ -34,7 +38,13 @@ from .models import (
     SignInFailure,
     Worker,
 )
-from .queries import FEDERATION_KINDS, can_decide_applications, can_manage_cards, can_manage_join_link
+from .queries import (
+    FEDERATION_KINDS,
+    can_decide_applications,
+    can_decide_binding,
+    can_manage_cards,
+    can_manage_join_link,
+)
 
 CODE_DIGITS = 6
 CODE_TTL = datetime.timedelta(minutes=5)
@@ -66,8 +76,12 @@ def _code_hash(index: str, code: str) -> str:
 
 # Sign-in ----------------------------------------------------------------------------------------
 
-def request_code(*, mobile_number: str, ip: str | None) -> None:
-    """Send a sign-in code to `mobile_number`, within the rate limits per number and per address."""
+def request_code(*, mobile_number: str, ip: str | None, purpose: str = LoginCode.Purpose.SIGN_IN,
+                 worker: Worker | None = None) -> None:
+    """Send a code to `mobile_number`, within the rate limits per number and per address (shared by every
+    purpose: they protect the phone, whoever asks). A sign-in code is for whoever types it; a binding code
+    (`purpose` BIND) only for `worker`, and its text names that account so the member can tell a stranger's
+    attempt."""
     number = mobile.normalize(mobile_number)
     index = _index(number)
     now = timezone.now()
@@ -83,12 +97,17 @@ def request_code(*, mobile_number: str, ip: str | None) -> None:
         if not throttled:
             code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
             LoginCode.objects.create(mobile_index=index, code_hash=_code_hash(index, code), ip=ip,
-                                     expires_at=now + CODE_TTL)
+                                     expires_at=now + CODE_TTL, purpose=purpose, worker=worker)
     if throttled:  # many numbers from one address: enumeration; recorded although the request fails
         audit.record("portal_code_throttled", changes={"mobile": pii.mask_mobile(number), "ip": ip},
                      outcome="failure")
         raise DomainError("当前网络获取验证码过于频繁，请稍后再试。", field="mobile")
-    send_sms(number, f"您的验证码是{code}，{CODE_TTL.seconds // 60}分钟内有效。请勿告诉他人。")
+    minutes = CODE_TTL.seconds // 60
+    if purpose == LoginCode.Purpose.BIND:
+        send_sms(number, f"您的验证码是{code}，用于将您的工会会员记录绑定到职工账号{worker.mobile_masked}，"
+                         f"{minutes}分钟内有效。如非本人操作，请勿告诉他人。")
+    else:
+        send_sms(number, f"您的验证码是{code}，{minutes}分钟内有效。请勿告诉他人。")
 
 
 def _throttled(index: str, ip: str | None) -> bool:
@@ -106,17 +125,20 @@ def _fail(index: str, number: str, ip: str | None, how: str) -> None:
                      outcome="failure")
 
 
-def _use_code(index: str, number: str, code: str, ip: str | None, *, field: str = "code") -> None:
-    """Spend the latest live code sent to `number` if `code` matches it, else DomainError. Throttled per number
-    and address; a wrong guess is counted against the code (spent after CODE_ATTEMPTS) and as a failure. Both
-    sign-in and the change of mobile go through here."""
+def _use_code(index: str, number: str, code: str, ip: str | None, *, field: str = "code",
+              purpose: str = LoginCode.Purpose.SIGN_IN, worker: Worker | None = None) -> None:
+    """Spend the latest live code of `purpose` sent to `number` (for a binding code: asked by `worker`) if
+    `code` matches it, else DomainError. Throttled per number and address; a wrong guess is counted against
+    the code (spent after CODE_ATTEMPTS) and as a failure. Sign-in, the change of mobile and binding all go
+    through here."""
     code = (code or "").strip()
     with transaction.atomic():
         if _throttled(index, ip):
             raise DomainError(THROTTLED, field=field)
         now = timezone.now()
         sent = (LoginCode.objects.select_for_update().filter(mobile_index=index, used_at__isnull=True,
-                                                             expires_at__gt=now, attempts__lt=CODE_ATTEMPTS)
+                                                             expires_at__gt=now, attempts__lt=CODE_ATTEMPTS,
+                                                             purpose=purpose, worker=worker)
                 .order_by("-created_at").first())
         if sent is None or not hmac.compare_digest(sent.code_hash, _code_hash(index, code)):
             if sent is not None:
@@ -198,28 +220,187 @@ def change_mobile(*, worker: Worker, mobile_number: str, code: str, ip: str | No
     return worker
 
 
-# Real-name binding --------------------------------------------------------------------------------
+# Real-name binding (实名绑定) ---------------------------------------------------------------------
 
-def bind_member(*, worker: Worker, name: str, id_number: str) -> Member:
-    """Link the account to the active member record with this ID number and name (实名绑定). The same
-    answer for "no such member" and "the name differs", so that nothing is learnt about others."""
+BIND_ATTEMPTS_PER_WORKER = 5  # tries (details or a code, whatever the outcome) per account in BIND_WINDOW
+BIND_ATTEMPTS_PER_IP = 20  # from one address, any accounts
+BIND_WINDOW = datetime.timedelta(hours=1)
+BIND_THROTTLED = "实名绑定尝试次数过多，请1小时后再试。"
+BOUND_ELSEWHERE = "该会员记录已绑定其他账号；如非本人操作，请联系所在工会。"
+Via = BindingRequest.Via
+
+
+def _count_binding_attempt(worker: Worker, ip: str | None, **changes) -> None:
+    """Count one try at binding, or, when the account or the address has had its share, audit the refusal and
+    raise. Written in its own transaction before the try, so a failed try counts too."""
+    since = timezone.now() - BIND_WINDOW
+    throttled = (BindingAttempt.objects.filter(worker=worker, at__gte=since).count() >= BIND_ATTEMPTS_PER_WORKER
+                 or bool(ip) and BindingAttempt.objects.filter(ip=ip, at__gte=since).count() >= BIND_ATTEMPTS_PER_IP)
+    if throttled:
+        audit.record("portal_bind_throttled", actor=worker.user, obj=worker, outcome="failure",
+                     changes={**changes, "ip": ip})
+        raise DomainError(BIND_THROTTLED)
+    BindingAttempt.objects.create(worker=worker, ip=ip)
+
+
+def _refuse_binding(worker: Worker, obj, message: str, result: str, **changes) -> NoReturn:
+    audit.record("portal_bind", actor=worker.user, obj=obj, outcome="failure", changes={"result": result, **changes})
+    raise DomainError(message, field="id_number")
+
+
+def _binding_problem(worker: Worker, member: Member) -> str | None:
+    """Why `worker` cannot be bound to `member` now (read under the callers' locks), or None."""
+    if worker.member_id:
+        return "该职工账号已绑定会员记录。"
+    if member.status != Member.Status.ACTIVE:
+        return "该会员记录已不在会，不能绑定。"
+    if Worker.objects.filter(member=member).exists():
+        return BOUND_ELSEWHERE
+    return None
+
+
+def _bind(binding: BindingRequest, *, by) -> None:
+    """Bind the request's account to its member, in the caller's transaction (both rows locked and checked)."""
+    worker = Worker.objects.select_for_update().get(pk=binding.worker_id)
+    worker.member = binding.member
+    worker.save(update_fields=["member"])
+    binding.status, binding.decided_at, binding.decided_by = BindingRequest.Status.BOUND, timezone.now(), by
+    binding.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record("portal_bind", actor=by, obj=binding, changes={
+        "member": binding.member.member_number, "id_number": binding.member.id_masked, "via": binding.via})
+
+
+def bind_member(*, worker: Worker, name: str, id_number: str, ip: str | None = None) -> BindingRequest:
+    """Step 1 of 实名绑定: the name and ID number of the worker's member record. When they match an active
+    member not bound to another account, a BindingRequest is made, proven according to the record:
+    - its registered mobile is the account's own sign-in mobile: bound at once (the sign-in proved it);
+    - it has another registered mobile: a code goes to that mobile, for `bind_with_code`;
+    - it has none: the request waits for the member's union (`confirm_binding` / `reject_binding`).
+    Every try counts against the binding throttle and is audited, the ID number masked.
+
+    "No such member" and "the name differs" get one answer, the same error, before anything else about the
+    record is read (whether it has a mobile). An error rather than a "if the details are right, a code was
+    sent" page for every try: a match has to say where the code went (or that the union will confirm), so
+    that page could only look the same for a non-match by showing a made-up number, and a worker who
+    mistyped would wait for a code that never comes."""
     info = idcard.parse(id_number)
+    masked = pii.mask_id(info.number)
     index = pii.blind_index(info.number, purpose="id_number")
+    _count_binding_attempt(worker, ip, id_number=masked)
+    refusal = None
     with transaction.atomic():
-        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        worker = Worker.objects.select_for_update().select_related("user").get(pk=worker.pk)
+        member = Member.objects.select_for_update().filter(id_index=index, status=Member.Status.ACTIVE).first()
         if worker.member_id:
-            raise DomainError("您的账号已绑定会员记录。")
-        member = Member.objects.filter(id_index=index, status=Member.Status.ACTIVE).first()
-        if member is None or member.name != (name or "").strip():
-            audit.record("portal_bind", actor=worker.user, obj=worker, outcome="failure",
-                         changes={"id_number": pii.mask_id(info.number)})
-            raise DomainError(NOT_A_MEMBER_YET, field="id_number")
-        if Worker.objects.filter(member=member).exists():
-            raise DomainError("该会员记录已绑定其他账号；如非本人操作，请联系所在工会。", field="id_number")
-        worker.member = member
-        worker.save(update_fields=["member"])
-        audit.record("portal_bind", actor=worker.user, obj=worker, changes={"member": member.member_number})
-    return member
+            refusal = ("您的账号已绑定会员记录。", "账号已绑定")
+        elif BindingRequest.objects.filter(worker=worker, via=Via.UNION, status=BindingRequest.Status.PENDING).exists():
+            refusal = ("您的实名绑定申请正在等待工会确认，请耐心等待。", "等待工会确认")
+        elif member is None or member.name != (name or "").strip():
+            refusal = (NOT_A_MEMBER_YET, "信息不符")
+        elif Worker.objects.filter(member=member).exists():
+            refusal = (BOUND_ELSEWHERE, "会员记录已绑定其他账号")
+        else:
+            number = stored_mobile(member)
+            via = Via.UNION if not number else Via.SIGN_IN if _index(number) == worker.mobile_index else Via.SMS
+            BindingRequest.objects.filter(worker=worker, status=BindingRequest.Status.PENDING).update(
+                status=BindingRequest.Status.LAPSED)
+            binding = BindingRequest.objects.create(worker=worker, member=member, via=via)
+            if via == Via.SIGN_IN:
+                _bind(binding, by=worker.user)
+            else:
+                audit.record("portal_bind_request", actor=worker.user, obj=binding, changes={
+                    "member": member.member_number, "id_number": masked, "via": via})
+    if refusal:
+        _refuse_binding(worker, worker, *refusal, id_number=masked)
+    if binding.via == Via.SMS:
+        send_binding_code(worker=worker, ip=ip)
+    return binding
+
+
+def _pending_sms_binding(worker: Worker) -> BindingRequest:
+    binding = (BindingRequest.objects.select_related("member").filter(
+        worker=worker, via=Via.SMS, status=BindingRequest.Status.PENDING).first())
+    if binding is None:
+        raise DomainError("请先填写姓名和身份证号。", field="id_number")
+    return binding
+
+
+def send_binding_code(*, worker: Worker, ip: str | None = None) -> BindingRequest:
+    """Send (again) the code of the worker's pending binding to the member's registered mobile, as it is now;
+    the limits per number and address are `request_code`'s."""
+    binding = _pending_sms_binding(worker)
+    number = stored_mobile(binding.member)
+    if not number:
+        raise DomainError("会员登记手机已变更，请重新填写姓名和身份证号。", field="code")
+    try:
+        request_code(mobile_number=number, ip=ip, purpose=LoginCode.Purpose.BIND, worker=worker)
+    except DomainError as e:
+        raise DomainError(e.message, field="code") from None
+    return binding
+
+
+def bind_with_code(*, worker: Worker, code: str, ip: str | None = None) -> Member:
+    """Step 2 of 实名绑定: the code sent to the member's registered mobile binds the account. A wrong code is
+    counted three ways (against the code, the number's sign-in failures, the account's binding tries) and
+    audited."""
+    binding = _pending_sms_binding(worker)
+    _count_binding_attempt(worker, ip, member=binding.member.member_number)
+    number = stored_mobile(binding.member)
+    try:
+        _use_code(_index(number), number, code, ip, purpose=LoginCode.Purpose.BIND, worker=worker)
+    except DomainError as e:
+        audit.record("portal_bind", actor=worker.user, obj=binding, outcome="failure",
+                     changes={"result": "验证码错误", "member": binding.member.member_number})
+        raise DomainError(e.message, field="code") from None
+    problem = None
+    with transaction.atomic():
+        binding = BindingRequest.objects.select_for_update().select_related("member").get(pk=binding.pk)
+        member = Member.objects.select_for_update().get(pk=binding.member_id)
+        problem = ("该绑定申请已失效，请重新填写。" if binding.status != BindingRequest.Status.PENDING
+                   else _binding_problem(Worker.objects.select_for_update().get(pk=worker.pk), member))
+        if problem is None:
+            _bind(binding, by=worker.user)
+    if problem:
+        _refuse_binding(worker, binding, problem, problem, member=binding.member.member_number)
+    return binding.member
+
+
+def _lock_for_union(binding: BindingRequest, by) -> BindingRequest:
+    binding = BindingRequest.objects.select_for_update().get(pk=binding.pk)
+    if not can_decide_binding(by, binding):
+        raise DomainError("您没有确认该会员实名绑定的权限（须为会员所在工会或上级工会的经办人、单位管理员）。")
+    if binding.via != Via.UNION or binding.status != BindingRequest.Status.PENDING:
+        raise DomainError(f"该申请{binding.get_status_display()}，无需再办理（可能已由他人处理）。")
+    return binding
+
+
+def confirm_binding(*, binding: BindingRequest, by) -> BindingRequest:
+    """The member's union confirms a binding whose record has no registered mobile, having checked the
+    person (in person, through the employer): an 经办人 or 单位管理员 of the member's union or above. Binds
+    the account; the worker's pages show it."""
+    with transaction.atomic():
+        binding = _lock_for_union(binding, by)
+        member = Member.objects.select_for_update().get(pk=binding.member_id)
+        problem = _binding_problem(Worker.objects.select_for_update().get(pk=binding.worker_id), member)
+        if problem:
+            raise DomainError(problem)
+        _bind(binding, by=by)
+    return binding
+
+
+def reject_binding(*, binding: BindingRequest, by, reason: str) -> BindingRequest:
+    """The union turns a binding down with a reason the worker reads on their binding page; they may try again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写驳回原因，申请人将看到这段说明。", field="reason")
+    with transaction.atomic():
+        binding = _lock_for_union(binding, by)
+        binding.status, binding.reason = BindingRequest.Status.REJECTED, reason[:200]
+        binding.decided_at, binding.decided_by = timezone.now(), by
+        binding.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+        audit.record("portal_bind_reject", actor=by, obj=binding, changes={
+            "member": binding.member.member_number, "reason": binding.reason})
+    return binding
 
 
 # Join links (扫码入会) -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Back-office pages of the worker portal: online join applications (审核), join links and their
-posters (扫码入会), member cards. All scoped by ScopedAdmin; decisions and link changes go through the
-actions, whose own checks decide (a refused button is a 404 like every other refusal)."""
+posters (扫码入会), member cards, bindings the union confirms (实名绑定确认). All scoped by ScopedAdmin;
+decisions and link changes go through the actions, whose own checks decide (a refused button is a 404
+like every other refusal)."""
 
 from django.contrib import admin, messages
 from django.http import Http404
@@ -8,12 +9,12 @@ from django.shortcuts import redirect
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action
 
-from gonghui.common.admin import ScopedAdmin
+from gonghui.common.admin import MemberColumns, ScopedAdmin
 from gonghui.common.errors import DomainError
 from gonghui.orgs.queries import visible_or_none
 
 from . import actions, queries, views
-from .models import JoinApplication, JoinLink, MemberCard
+from .models import BindingRequest, JoinApplication, JoinLink, MemberCard
 
 MANAGERS = set(queries.MANAGE_ROLES)
 
@@ -167,3 +168,51 @@ class MemberCardAdmin(ScopedAdmin):
         else:
             messages.success(request, "已注销。")
         return redirect("admin:portal_membercard_change", card.pk)
+
+
+@admin.register(BindingRequest)
+class BindingRequestAdmin(MemberColumns, ScopedAdmin):
+    """实名绑定确认: bindings of workers whose member record has no registered mobile (the others prove the
+    person by SMS and never come here). 确认 and 驳回 are detail actions for the 经办人 and 单位管理员 of the
+    member's union or above; scoped by the member's union."""
+
+    list_display = ["member_name", "member_number", "member_id_masked", "member_org", "worker", "status",
+                    "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", ("created_at", RangeDateFilter)]
+    list_filter_submit = True
+    list_select_related = ["member__org", "worker", "decided_by"]
+    readonly_fields = ["member", "worker", "via", "status", "reason", "created_at", "decided_by", "decided_at"]
+    fields = readonly_fields
+    actions_detail = ["confirm", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(via=BindingRequest.Via.UNION)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="身份证号")
+    def member_id_masked(self, obj):
+        return obj.member.id_masked
+
+    @admin.display(description="所在工会")
+    def member_org(self, obj):
+        return obj.member.org.name
+
+    def get_actions_detail(self, request, object_id):
+        binding = visible_or_none(request.user, self.get_queryset(request).select_related("member__org"), object_id)
+        if (binding is None or binding.status != BindingRequest.Status.PENDING
+                or not queries.can_decide_binding(request.user, binding)):
+            return []
+        return super().get_actions_detail(request, object_id)
+
+    @action(description="确认", url_path="confirm", icon="check")
+    def confirm(self, request, object_id):
+        return views.confirm_binding(request, object_id)
+
+    @action(description="驳回", url_path="reject", icon="close")
+    def reject(self, request, object_id):
+        return views.reject_binding(request, object_id)

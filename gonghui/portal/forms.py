@@ -51,6 +51,10 @@ class BindForm(PortalForm):
         attrs={"autocomplete": "off", "placeholder": "18位身份证号"}))
 
 
+class BindCodeForm(PortalForm):
+    code = _code_field()
+
+
 class FindUnionForm(forms.Form):
     q = forms.CharField(label="单位或工会名称", max_length=50, required=False,
                         widget=forms.TextInput(attrs={"placeholder": "如：某某物流公司"}))
@@ -90,6 +94,10 @@ class ApplicationForm(PortalForm):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因（申请人可见）", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectBindingForm(forms.Form):
+    reason = forms.CharField(label="驳回原因（申请人可见）", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ProfileForm(PortalForm):

@@ -1,6 +1,7 @@
 """The worker portal (职工之家): worker accounts signed in by mobile and one-time code, online join
 applications (网上申请入会), union join links behind the QR posters (扫码入会), electronic member cards
-(电子会员卡) and the notifications a worker reads.
+(电子会员卡) and the notifications a worker reads, and the binding of an account to its member record
+(实名绑定), proven by the member's registered mobile or confirmed by the union.
 
 Mobile and ID numbers are stored as on `members.Member`: blind index, ciphertext bound to it, masked copy."""
 
@@ -39,9 +40,16 @@ class Worker(models.Model):
 
 class LoginCode(models.Model):
     """A one-time code sent by SMS: only its keyed hash is kept. Single use, expires, at most
-    CODE_ATTEMPTS wrong guesses."""
+    CODE_ATTEMPTS wrong guesses. A sign-in code proves the number to whoever types it; a binding code
+    proves a member's registered mobile to the one worker account that asked for it."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "登录或更换手机号"
+        BIND = "bind", "实名绑定"
 
     mobile_index = models.CharField(max_length=64, editable=False)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.SIGN_IN)
+    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     code_hash = models.CharField(max_length=64, editable=False)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +80,69 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"登录失败 {self.at:%Y-%m-%d %H:%M}"
+
+
+class BindingRequest(models.Model):
+    """A worker's binding of their account to a member record (实名绑定), made once the name and ID number
+    they gave matched an active member. `via` says how the person is proven: the account's sign-in mobile is
+    the member's registered mobile (bound at once); a code sent to the registered mobile; or, for a record
+    without a mobile, the member's union confirming. Pending until proven; a newer request of the same
+    worker lapses an SMS one left unfinished."""
+
+    class Via(models.TextChoices):
+        SIGN_IN = "sign_in", "登录手机号即会员登记手机"
+        SMS = "sms", "会员登记手机验证码"
+        UNION = "union", "工会确认"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        BOUND = "bound", "已绑定"
+        REJECTED = "rejected", "已驳回"
+        LAPSED = "lapsed", "已失效"
+
+    worker = models.ForeignKey(Worker, verbose_name="职工账号", on_delete=models.PROTECT,
+                               related_name="binding_requests")
+    member = models.ForeignKey(Member, verbose_name="会员", on_delete=models.PROTECT, related_name="+")
+    via = models.CharField("核验方式", max_length=8, choices=Via.choices)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("驳回原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "实名绑定确认"
+        verbose_name_plural = "实名绑定确认"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker"], condition=models.Q(status="pending"),
+                                    name="one_pending_binding_per_worker"),
+        ]
+        indexes = [models.Index(fields=["via", "status"], name="binding_request_via_status")]
+
+    def __str__(self) -> str:
+        return f"{self.member.name} 的实名绑定"
+
+    @classmethod
+    def scope_q(cls, org: Org) -> models.Q:
+        return models.Q(member__org__path__startswith=org.path)
+
+
+class BindingAttempt(models.Model):
+    """One try at binding (a name and ID number, or a code), whatever its outcome: what the binding
+    throttles count, per worker account and per address."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["worker", "at"], name="binding_attempt_worker"),
+                   models.Index(fields=["ip", "at"], name="binding_attempt_ip")]
+
+    def __str__(self) -> str:
+        return f"绑定尝试 {self.at:%Y-%m-%d %H:%M}"
 
 
 class JoinLink(models.Model):

@@ -7,7 +7,7 @@ from gonghui.common import pii
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import scope_org
 
-from .models import MOBILE_CONTEXT, MemberCard, Worker
+from .models import MOBILE_CONTEXT, BindingRequest, MemberCard, Worker
 
 DECIDE_ROLES = ("approver", "org_admin")
 # Where a worker may apply without their employer being told (不惊动单位): unions above or beside
@@ -56,6 +56,20 @@ def can_manage_join_link(user, org: Org) -> bool:
 def can_manage_cards(user, card: MemberCard) -> bool:
     scope = scope_org(user)
     return scope is not None and user.has_role(*MANAGE_ROLES) and card.member.org.path.startswith(scope.path)
+
+
+def can_decide_binding(user, binding: BindingRequest) -> bool:
+    """Confirm or reject a binding the union must vouch for: an 经办人 or 单位管理员 of the member's union or
+    a union above it (they know the member, or can reach them through the employer)."""
+    scope = scope_org(user)
+    return scope is not None and user.has_role(*MANAGE_ROLES) and binding.member.org.path.startswith(scope.path)
+
+
+def open_binding(worker: Worker) -> BindingRequest | None:
+    """The worker's binding in progress (waiting for a code or for the union), else their last one turned
+    down, for the binding page to show where they are."""
+    return (BindingRequest.objects.select_related("member").filter(worker=worker).exclude(
+        status=BindingRequest.Status.LAPSED).order_by("-created_at", "-id").first())
 
 
 def areas():

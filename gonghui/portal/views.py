@@ -27,6 +27,7 @@ from gonghui.orgs.queries import get_visible_or_404
 from . import actions, queries, tokens
 from .forms import (
     ApplicationForm,
+    BindCodeForm,
     BindForm,
     CodeSignInForm,
     FindUnionForm,
@@ -34,9 +35,10 @@ from .forms import (
     PasswordForm,
     PasswordSignInForm,
     ProfileForm,
+    RejectBindingForm,
     ReturnForm,
 )
-from .models import CardCheck, JoinApplication, Worker
+from .models import BindingRequest, CardCheck, JoinApplication, Worker
 
 worker_page = login_required(login_url="portal:sign_in")
 NOT_FOUND = "未找到该页面。"
@@ -118,24 +120,54 @@ def home(request):
     return render(request, "portal/home.html", {
         "worker": worker, "member": member, "history": history, "notifications": notifications,
         "applications": worker.applications.select_related("org")[:10],
+        "binding": None if member else queries.open_binding(worker),
     })
 
 
 @worker_page
-@sensitive_post_parameters("id_number")
+@sensitive_post_parameters("id_number", "code")
 def bind(request):
-    """实名绑定: link the account to the worker's member record by name and ID number."""
+    """实名绑定: name and ID number; then, when the record's registered mobile is not the account's own, the code
+    sent to it; a record without a mobile waits for its union. The page shows where the worker's request is."""
     worker = queries.worker_or_404(request)
-    form = BindForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    what = request.POST.get("what") if request.method == "POST" else None
+    details = BindForm(request.POST if what == "details" else None)
+    code = BindCodeForm(request.POST if what == "code" else None)
+    if what and not worker.member_id:
         try:
-            actions.bind_member(worker=worker, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"])
+            done = _bind_step(request, worker, what, details, code)
         except DomainError as e:
-            form.show(e)
+            form = details if what == "details" and e.field != "code" else code
+            if form.is_bound:
+                form.show(e)
+            else:  # a new code asked for, or the first one not sent: said above the code step
+                messages.error(request, e.message)
         else:
-            messages.success(request, "实名绑定成功。")
-            return redirect("portal:home")
-    return render(request, "portal/bind.html", {"form": form, "worker": worker})
+            if done:
+                messages.success(request, done)
+                worker.refresh_from_db(fields=["member"])
+                return redirect("portal:home" if worker.member_id else "portal:bind")
+    binding = queries.open_binding(worker)
+    return render(request, "portal/bind.html", {
+        "worker": worker, "form": details, "code_form": code, "binding": binding,
+        "again": bool(details.errors) or request.GET.get("again") == "1"})
+
+
+def _bind_step(request, worker: Worker, what: str, details: BindForm, code: BindCodeForm) -> str | None:
+    """Run the posted step of the binding page: the message to show, or None when its form is invalid."""
+    ip = _ip(request)
+    if what == "details" and details.is_valid():
+        binding = actions.bind_member(worker=worker, ip=ip, **details.cleaned_data)
+        return {BindingRequest.Via.SIGN_IN: "实名绑定成功。",
+                BindingRequest.Via.SMS: f"验证码已发送至会员登记手机 {binding.member.mobile_masked}",
+                BindingRequest.Via.UNION: "已提交，等待工会确认。"}[binding.via]
+    if what == "code" and code.is_valid():
+        actions.bind_with_code(worker=worker, code=code.cleaned_data["code"], ip=ip)
+        return "实名绑定成功。"
+    if what == "resend":
+        binding = actions.send_binding_code(worker=worker, ip=ip)
+        return f"验证码已发送至会员登记手机 {binding.member.mobile_masked}"
+    return None
 
 
 @worker_page
@@ -357,6 +389,51 @@ def return_to_worker(request, object_id):
             messages.success(request, "已退回，申请人可修改后重新提交。")
             return redirect(change_url)
     return _admin_page(request, f"退回入会申请：{application.name}", form, cancel_url=change_url, submit="退回")
+
+
+def _binding_for_union(request, object_id) -> BindingRequest:
+    binding = get_visible_or_404(request.user, BindingRequest.objects.select_related("member__org"), pk=object_id)
+    if binding.via != BindingRequest.Via.UNION or not queries.can_decide_binding(request.user, binding):
+        raise Http404(NOT_FOUND)
+    return binding
+
+
+def _binding_intro(binding: BindingRequest) -> str:
+    member = binding.member
+    return (f"职工账号（登录手机 {binding.worker.mobile_masked}）申请绑定会员 {member.name}（{member.id_masked}，"
+            f"会员证号 {member.member_number}，{member.org.name}）。该会员记录没有登记手机，无法短信验证；"
+            f"请先核实申请人确为会员本人（如当面核验身份证或经单位确认）。")
+
+
+def confirm_binding(request, object_id):
+    binding = _binding_for_union(request, object_id)
+    change_url = reverse("admin:portal_bindingrequest_change", args=[binding.pk])
+    if request.method == "POST":
+        try:
+            actions.confirm_binding(binding=binding, by=request.user)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已确认，{binding.member.name}的职工账号已绑定会员记录。")
+        return redirect(change_url)
+    return _admin_page(request, f"确认实名绑定：{binding.member.name}", None, cancel_url=change_url, submit="确认",
+                       intro=_binding_intro(binding))
+
+
+def reject_binding(request, object_id):
+    binding = _binding_for_union(request, object_id)
+    change_url = reverse("admin:portal_bindingrequest_change", args=[binding.pk])
+    form = RejectBindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reject_binding(binding=binding, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "已驳回，申请人将看到驳回原因。")
+            return redirect(change_url)
+    return _admin_page(request, f"驳回实名绑定：{binding.member.name}", form, cancel_url=change_url, submit="驳回",
+                       intro=_binding_intro(binding))
 
 
 def poster(request, org_id, kind: str):

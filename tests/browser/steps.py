@@ -57,14 +57,22 @@ def log_in_cadre(page: Page, user) -> None:
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
-def bind_member(phone: Page, outbox, mobile: str, *, name: str, id_number: str, member_number: str) -> None:
-    """A new worker signs in on /w/bind/ and binds the member record by name and ID number."""
+def bind_member(phone: Page, outbox, mobile: str, *, name: str, id_number: str, member_number: str,
+                registered: str | None = None) -> None:
+    """A new worker signs in on /w/bind/ and binds the member record by name and ID number; when the record's
+    `registered` mobile is not the sign-in `mobile`, with the code sent to the registered mobile."""
     phone.goto("/w/bind/")
     sign_in_worker(phone, outbox, mobile)
     expect(phone).to_have_url(re.compile(r"/w/bind/$"))
     phone.fill("#id_name", name)
     phone.fill("#id_id_number", id_number)
-    phone.get_by_role("button", name="绑定").click()
+    phone.get_by_role("button", name="下一步").click()
+    if registered and registered != mobile:
+        expect(phone.get_by_role("status")).to_contain_text(
+            f"验证码已发送至会员登记手机 {registered[:3]}****{registered[-4:]}")
+        assert outbox[-1]["to"] == registered
+        phone.fill("#id_code", last_code(outbox))
+        phone.get_by_role("button", name="验证并绑定").click()
     expect(phone.locator("#membership")).to_contain_text(member_number)
 
 

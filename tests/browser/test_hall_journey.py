@@ -44,7 +44,9 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     settings.MEDIA_ROOT = tmp_path / "media"
     orgs = build_tree()
     union, county = orgs["G1111"], orgs["K11"]
-    member = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612)), by=None)
+    # Her registered mobile is the one she signs in with: binding needs no second code.
+    member = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612), mobile="13912346612"),
+                         by=None)
     operator, reviewer = make_cadre(union, "operator"), make_cadre(union, "approver")
     county_approver = make_cadre(county, "approver")
     proof = tmp_path / "诊断证明.pdf"

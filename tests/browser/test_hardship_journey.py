@@ -75,7 +75,9 @@ def test_hardship_application_becomes_file_plan_pair_then_warmth_bulk_payment_on
     settings.MEDIA_ROOT = tmp_path / "media"
     orgs = build_tree()
     union, county = orgs["G1111"], orgs["K11"]
-    wang = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612)), by=None)
+    # Her registered mobile is the one she signs in with: binding needs no second code.
+    wang = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612), mobile="13912346612"),
+                       by=None)
     li = join_member(org=orgs["G1112"], facts=make_facts(name="李强", id_number=make_id(seq=613)), by=None)
     operator, reviewer = _cadre(union, "operator", "周敏"), _cadre(union, "approver", "吴刚")
     county_approver = _cadre(county, "approver", "郑丽")

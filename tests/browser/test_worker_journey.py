@@ -16,7 +16,7 @@ from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.portal import actions
 from gonghui.portal.models import JoinApplication, QrScan
 from gonghui.portal.tokens import join_token
-from tests.browser.steps import fits, log_in_cadre, phone_shot, sign_in_worker
+from tests.browser.steps import fits, last_code, log_in_cadre, phone_shot, sign_in_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +60,9 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     """Issue 4: sign-up with an SMS code, 实名绑定 to an existing member record, the electronic member card,
     and its QR code checked on another phone (no login): 有效, the masked name, the union."""
     orgs = build_tree()
-    member = join_member(org=orgs["G1111"], facts=make_facts(name="王芳", id_number=make_id(seq=202)), by=None)
+    # Registered with another mobile than the one she signs in with: the binding code goes there.
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="王芳", id_number=make_id(seq=202),
+                                                             mobile="13955550202"), by=None)
 
     phone.goto("/w/")
     sign_in_worker(phone, sms_outbox, "13912345678")
@@ -73,7 +75,14 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     expect(phone).to_have_url(re.compile(r"/w/bind/$"))
     phone.fill("#id_name", "王芳")
     phone.fill("#id_id_number", make_id(seq=202))
-    phone.get_by_role("button", name="绑定").click()
+    phone.get_by_role("button", name="下一步").click()
+    expect(phone).to_have_url(re.compile(r"/w/bind/$"))
+    expect(phone.get_by_role("status")).to_contain_text("验证码已发送至会员登记手机 139****0202")
+    assert sms_outbox[-1]["to"] == "13955550202"
+    fits(phone)
+    phone_shot(screenshot, phone, "portal-bind-code")
+    phone.fill("#id_code", last_code(sms_outbox))
+    phone.get_by_role("button", name="验证并绑定").click()
     expect(phone).to_have_url(re.compile(r"/w/$"))
     expect(phone.get_by_role("status")).to_contain_text("实名绑定成功")
     expect(phone.locator("#membership")).to_contain_text(member.member_number)

@@ -18,7 +18,7 @@ from gonghui.hall.models import ServiceItem
 from gonghui.hardship import actions
 from gonghui.hardship.models import FileEvent, HardshipFile
 from gonghui.portal import actions as portal_actions
-from gonghui.portal.tests.conftest import sign_up
+from gonghui.portal.tests.conftest import MOBILE, sign_up
 
 pytestmark = pytest.mark.django_db
 HOUSEHOLD = [{"name": "王五", "relation": "本人", "monthly_income": "1800"},
@@ -98,7 +98,7 @@ def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outb
     """Part 1: an approved 困难职工帮扶申请 (service hall effect) becomes a file at the approving county level;
     a second approval for someone on file is noted on the existing file."""
     settings.MEDIA_ROOT = tmp_path
-    member = member_factory(name="王五", id_number="11010519491231002X")
+    member = member_factory(name="王五", id_number="11010519491231002X", mobile=MOBILE)
     worker = sign_up(sms_outbox)
     portal_actions.bind_member(worker=worker, name="王五", id_number="11010519491231002X")
     item = ServiceItem.objects.get(code="hardship_aid")

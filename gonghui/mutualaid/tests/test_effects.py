@@ -15,7 +15,7 @@ from gonghui.hall.models import Application, ServiceItem
 from gonghui.mutualaid import actions
 from gonghui.mutualaid.models import Claim
 from gonghui.portal import actions as portal_actions
-from gonghui.portal.tests.conftest import sign_up
+from gonghui.portal.tests.conftest import MOBILE, sign_up
 
 from .conftest import TODAY
 
@@ -27,7 +27,7 @@ ID = "11010519491231002X"
 def applicant(tree, plan, member_factory, sms_outbox, settings, tmp_path):
     """A covered member of G1111 with a worker account bound to it."""
     settings.MEDIA_ROOT = tmp_path
-    member = member_factory(name="王五", id_number=ID)
+    member = member_factory(name="王五", id_number=ID, mobile=MOBILE)
     actions.enrol(plan=plan, org=tree["G1111"], members=[member], by=make_cadre(tree["G1111"], "operator"))
     worker = sign_up(sms_outbox)
     portal_actions.bind_member(worker=worker, name="王五", id_number=ID)

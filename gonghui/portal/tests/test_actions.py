@@ -133,20 +133,7 @@ def test_password_option(tree, sms_outbox):
         actions.set_password(worker=worker, password="123")
 
 
-# Part 1: binding --------------------------------------------------------------------------------
-
-def test_bind_links_the_matching_active_member_and_says_the_same_for_a_wrong_name(worker, member_factory):
-    """Part 1: real-name binding through the blind index; nothing learnt from a near miss."""
-    member = member_factory(name="王五", id_number=PERSON)
-    with pytest.raises(DomainError) as wrong_name:
-        actions.bind_member(worker=worker, name="王六", id_number=PERSON)
-    with pytest.raises(DomainError) as nobody:
-        actions.bind_member(worker=worker, name="王五", id_number=OTHER)
-    assert wrong_name.value.message == nobody.value.message == actions.NOT_A_MEMBER_YET
-    assert actions.bind_member(worker=worker, name="王五", id_number=PERSON) == member
-    worker.refresh_from_db()
-    assert worker.member == member
-
+# Part 1: binding: gonghui/portal/tests/test_binding.py (issue 12, point 5) -------------------------
 
 # Part 2: applications ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from gonghui.conftest import login, make_cadre
 from gonghui.hall import actions, workdays
 from gonghui.hall.models import Application, ServiceItem
 from gonghui.portal import actions as portal_actions
-from gonghui.portal.tests.conftest import sign_up
+from gonghui.portal.tests.conftest import MOBILE, sign_up
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,7 +29,7 @@ def fresh_workday_cache():
 def member_worker(tree, sms_outbox, member_factory, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     worker = sign_up(sms_outbox)
-    member = member_factory(name="王五", id_number="11010519491231002X")
+    member = member_factory(name="王五", id_number="11010519491231002X", mobile=MOBILE)
     portal_actions.bind_member(worker=worker, name="王五", id_number="11010519491231002X")
     worker.refresh_from_db()
     assert worker.member == member

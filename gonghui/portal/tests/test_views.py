@@ -113,7 +113,7 @@ def test_card_page_qr_carries_the_verify_link_and_refreshes(client, tree, sms_ou
     """Part 4: the card shows name, union, number and join date; its QR code encodes the signed check
     URL shown in data-verify-url; the htmx refresh answers the QR fragment alone."""
     worker = sign_up(sms_outbox)
-    member = member_factory(name="王五", id_number=raw_facts()["id_number"])
+    member = member_factory(name="王五", id_number=raw_facts()["id_number"], mobile=MOBILE)
     actions.bind_member(worker=worker, name="王五", id_number=raw_facts()["id_number"])
     signed_in(client, worker)
     text = client.get("/w/card/").content.decode()
@@ -176,7 +176,7 @@ def test_poster_downloads_png_and_pdf_for_the_union_managers(client, tree):
 def test_profile_corrects_own_facts_and_mobile_not_identity(client, tree, sms_outbox, member_factory):
     """Part 5: a member corrects education and mobile themselves (the mobile proven by a code)."""
     worker = sign_up(sms_outbox)
-    member = member_factory(name="王五", id_number=raw_facts()["id_number"])
+    member = member_factory(name="王五", id_number=raw_facts()["id_number"], mobile=MOBILE)
     actions.bind_member(worker=worker, name="王五", id_number=raw_facts()["id_number"])
     signed_in(client, worker)
     client.post("/w/profile/", {"what": "details", "education": "14", "political_status": "",

@@ -13,6 +13,8 @@ from gonghui.portal.tests.conftest import raw_facts, sign_up
 
 OUTSIDE_APPLICANT = "芜湖外区申请人"  # an online application to G2111
 INSIDE_APPLICANT = "瑶海内部申请人"
+OUTSIDE_BINDER = "芜湖外区绑定人"  # a member of G2111 without a mobile, whose binding waits for the union
+INSIDE_BINDER = "瑶海内部绑定人"
 
 SAMPLES = {
     **admin_model("portal_joinapplication", "application", roles=ALL, hides=[OUTSIDE_APPLICANT],
@@ -25,6 +27,10 @@ SAMPLES = {
        for name in ("poster_png", "poster_pdf", "rotate", "revoke")},
     **admin_model("portal_membercard", "card", roles=ALL, hides=[OUTSIDE_MEMBER], shows=INSIDE_MEMBER),
     "admin:portal_membercard_revoke": obj(lambda w: {"object_id": w.card.pk}),
+    # Bindings the union confirms, scoped by the member's union.
+    **admin_model("portal_bindingrequest", "binding", roles=ALL, hides=[OUTSIDE_BINDER], shows=INSIDE_BINDER),
+    "admin:portal_bindingrequest_confirm": obj(lambda w: {"object_id": w.binding.pk}),
+    "admin:portal_bindingrequest_reject": obj(lambda w: {"object_id": w.binding.pk}),
     # The worker pages.
     "portal:home": closed(WORKER_PAGES),
     "portal:bind": closed(WORKER_PAGES),
