@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0003_lean_import'),
-        ('portal', '0001_initial'),
+        ('portal', '0002_notification_moves_to_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
