@@ -5,7 +5,8 @@ public."""
 
 from gonghui.accounts import sms
 from gonghui.common.tests.walking import ALL, MEMBER_EDITORS, WORKER_PAGES, admin_model, closed, obj, open_
-from gonghui.members.tests.conftest import make_id
+from gonghui.members.actions import join_member
+from gonghui.members.tests.conftest import make_facts, make_id
 from gonghui.members.tests.walker import INSIDE_MEMBER, OUTSIDE_MEMBER
 from gonghui.orgs.tests.walker import OUTSIDE_GRASSROOTS
 from gonghui.portal import actions
@@ -59,10 +60,11 @@ SAMPLES = {
 
 def build(world) -> None:
     """An online application of a worker to each side (G2111, G1111), each side's join link and a card of each
-    side's member."""
+    side's member, and a binding waiting for each side's union (a member without a mobile)."""
     tree = world.tree
-    for side, org, number, name, seq in ((world, "G2111", "13966660001", OUTSIDE_APPLICANT, 517),
-                                         (world.inside, "G1111", "13966660002", INSIDE_APPLICANT, 518)):
+    for side, org, number, name, seq, binder in (
+            (world, "G2111", "13966660001", OUTSIDE_APPLICANT, 517, OUTSIDE_BINDER),
+            (world.inside, "G1111", "13966660002", INSIDE_APPLICANT, 518, INSIDE_BINDER)):
         worker = sign_up(sms.outbox, number)
         region = tree[org].region_code
         side.application = actions.submit_application(
@@ -70,3 +72,6 @@ def build(world) -> None:
             raw=raw_facts(name=name, id_number=make_id(region, "19900909", seq), mobile=""))
         side.join_link = actions.join_link(tree[org])
         side.card = actions.current_card(side.member)
+        binder_id = make_id(region, "19900909", seq + 2)
+        join_member(org=tree[org], by=side.user, facts=make_facts(name=binder, id_number=binder_id))
+        side.binding = actions.bind_member(worker=worker, name=binder, id_number=binder_id)
