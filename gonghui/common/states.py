@@ -47,9 +47,9 @@ class Machine:
 
     def move(self, obj: models.Model, *, to: str, by, audit_as: str, changes: dict | None = None,
              fields: list[str] | None = None, audited: models.Model | None = None) -> models.Model:
-        """Put the locked `obj` into state `to` and save it (`fields` besides the status, or every field), then
-        audit `audit_as` with the status before and after (when it changed) and `changes`, on `audited` (a ledger entry records
-        its approval's payment) or `obj`."""
+        """Put the locked `obj` into state `to` and save it (`fields` besides the status, or every field),
+        then audit `audit_as` with the status before and after (when it changed) and `changes`, on `audited`
+        (a ledger entry records its approval's payment) or `obj`."""
         if to not in self.model.Status.values:
             raise ValueError(f"{self.model.__name__}: unknown state {to!r}")
         before = obj.status

@@ -161,8 +161,8 @@ def may_handle(user, application: Application, role: str | None) -> bool:
 def transition(application: Application, action: str, *, by, note: str = "", to_org: Org | None = None
                ) -> Application:
     """The one way an application changes state (`by`: who acts, never None). Under a row lock, so that of
-    two cadres acting at once one wins and the other gets a clear message. Each transition writes an ApplicationEvent, an audit entry
-    with before and after, and a notification to the applicant.
+    two cadres acting at once one wins and the other gets a clear message. Each transition writes an
+    ApplicationEvent, an audit entry with before and after, and a notification to the applicant.
 
     - submit (草稿 → 已提交), by the applicant (or the cadre who filed for them): the clock starts, the
       deadline is `time_limit_days` working days later (flagged when a year's holidays are unknown).
