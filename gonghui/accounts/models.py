@@ -54,36 +54,6 @@ class User(AbstractUser):
     def scope_q(cls, org) -> models.Q:
         return models.Q(org__path__startswith=org.path)
 
-    @property
-    def is_system(self) -> bool:
-        return self.username == SYSTEM_USERNAME and not self.has_usable_password()
-
-
-# The system actor: who acts when no person does (a command, an import from the command line, a daily task).
-# A real row rather than a sentinel, so audit entries, event histories and "who acted" columns keep a foreign
-# key and read 系统. Inactive with an unusable password and no org or role: it can never sign in, and it sees
-# nothing through the scoping helpers; the actions skip their permission checks for it, and only for it.
-SYSTEM_USERNAME = "system"
-SYSTEM_NAME = "系统"
-
-
-def system_actor() -> User:
-    """The system actor's row (created by migration 0005; re-created if a test flushed the table)."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"full_name": SYSTEM_NAME, "is_active": False, "is_staff": False})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-def is_system(by) -> bool:
-    """Whether the acting user `by` is the system actor, whose actions skip the permission checks. `None` is
-    refused: every action names who acts (a cadre, a worker or `system_actor()`)."""
-    if by is None:
-        raise TypeError("by=None: name the acting user — a cadre, a worker or accounts.models.system_actor().")
-    return bool(getattr(by, "is_system", False))
-
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="role_grants")

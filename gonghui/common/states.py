@@ -32,18 +32,24 @@ class Machine:
     def may(self, status: str, transition: str) -> bool:
         return status in self.allowed.get(transition, ())
 
-    def lock(self, obj: models.Model, transition: str, *, by, related: tuple[str, ...] = ()) -> models.Model:
+    def lock(self, obj: models.Model, transition: str, *, by, related: tuple[str, ...] = (),
+             check: bool = True) -> models.Model:
         """`obj` re-read under a row lock (inside the caller's transaction), with `related` joined but not
-        locked; DomainError when `transition` may not leave the state it is in now."""
+        locked; DomainError when `transition` may not leave the state it is in now (`check=False`: the caller
+        looks at the locked row first and then calls `check`)."""
         if by is None:
             raise TypeError("by=None: a transition names who acts — a cadre, a worker or the system actor.")
         if transition not in self.allowed:
             raise DomainError("未知的办理操作。")
         row = self.model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
+        if check:
+            self.check(row, transition)
+        return row
+
+    def check(self, row: models.Model, transition: str) -> None:
         if not self.may(row.status, transition):
             raise DomainError(f"{self.noun}当前为“{row.get_status_display()}”，不能{self.verbs[transition]}"
                               f"{HANDLED_ELSEWHERE}。")
-        return row
 
     def move(self, obj: models.Model, *, to: str, by, audit_as: str, changes: dict | None = None,
              fields: list[str] | None = None, audited: models.Model | None = None) -> models.Model:

@@ -7,8 +7,9 @@ import decimal
 from django.db import transaction
 from django.utils import timezone
 
-from gonghui.accounts.models import User, is_system, system_actor
+from gonghui.accounts.models import User
 from gonghui.common import audit, dates, idcard, mobile, money, pii, states
+from gonghui.common.actors import is_system, system_actor
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import in_scope
@@ -122,6 +123,8 @@ def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applic
     version = item.current
     if version is None or not item.active:
         raise DomainError("该事项暂未开放申请。")
+    if version.entry_url:
+        raise DomainError(f"该事项不在办事大厅受理，请从办理入口（{version.entry_url}）办理。")
     if on_behalf_by is not None and not (on_behalf_by.org_id and applicant_org.is_within(on_behalf_by.org)):
         raise DomainError("只能为本级或下级工会的职工代为申请。")
     # Who may apply (ItemVersion.applicants): a cadre account files for its union, anyone else for themselves.
@@ -170,7 +173,7 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
       step it is completed at once.
     - reject (已提交 → 不予受理), by the first step's role, with a reason.
     - approve (已受理/办理中 → 办理中, or 已办结 at the last step), by the current step's role; completion
-      runs the version's effect hook (e.g. the join item enters the member).
+      runs the version's effect hook as the approving cadre (e.g. 困难职工帮扶申请 opens a hardship file).
     - return (→ 已退回补正), by the current step's role, with what to correct: the clock stops.
     - resubmit (已退回补正 → the state it was returned from), by the applicant: the deadline moves back by
       the working days it waited.
@@ -330,6 +333,9 @@ def check_version_spec(spec: dict) -> None:
         raise DomainError("办理时限应为1到365个工作日。", field="time_limit_days")
     if spec.get("effect") and spec["effect"] not in effects.EFFECTS:
         raise DomainError("办结效果未注册。", field="effect")
+    entry = spec.get("entry_url") or ""
+    if entry and not (entry.startswith("/") and not entry.startswith("//") and " " not in entry):
+        raise DomainError("办理入口须为本平台的页面地址，以“/”开头，如 /w/join/。", field="entry_url")
 
 
 def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, spec: dict, by,
@@ -339,7 +345,8 @@ def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, s
     if not can_manage_catalogue(by):
         raise DomainError("只有省级工会的单位管理员可以维护办事项。")
     check_version_spec(spec)
-    keys = ("guide", "applicants", "fields", "attachments", "level", "steps", "time_limit_days", "effect")
+    keys = ("guide", "applicants", "fields", "attachments", "level", "steps", "time_limit_days", "effect", "entry_url")
+    spec = {"entry_url": ""} | spec
     with transaction.atomic():
         if item is None:
             if ServiceItem.objects.filter(code=code).exists():

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.actions import check_password_policy
-from gonghui.accounts.models import is_system
 from gonghui.accounts.sms import send_sms
 from gonghui.common import audit, idcard, mobile, pii, states
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.members import actions as member_actions
 from gonghui.members import facts as member_facts
@@ -225,8 +225,9 @@ def bind_member(*, worker: Worker, name: str, id_number: str) -> Member:
 
 # Join links (扫码入会) -------------------------------------------------------------------------------
 
-def join_link(org: Org, *, by=None) -> JoinLink:
-    """The union's join link, made on first use (its version 1)."""
+def join_link(org: Org, *, by) -> JoinLink:
+    """The union's join link, made on first use (its version 1) by `by`, the cadre who asked for it."""
+    is_system(by)  # refuses None
     link, created = JoinLink.objects.get_or_create(org=org)
     if created:
         audit.record("portal_join_link", actor=by, obj=link, changes={"version": [None, 1]})
@@ -238,7 +239,7 @@ def rotate_join_link(*, org: Org, by, revoke: bool = False) -> JoinLink:
     if not can_manage_join_link(by, org):
         raise DomainError("您没有管理该工会入会二维码的权限。")
     with transaction.atomic():
-        link = JoinLink.objects.select_for_update().get(pk=join_link(org).pk)
+        link = JoinLink.objects.select_for_update().get(pk=join_link(org, by=by).pk)
         before = (link.version, link.revoked)
         if revoke:
             link.revoked = True

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import build_tree, make_cadre
@@ -57,7 +58,7 @@ def test_route_walks_up_to_the_item_level_or_the_nearest_above(tree):
     g = tree["G1111"]
     assert [actions.route(g, level).code for level in ("own", "town", "county", "city", "province")] == [
         "G1111", "T111", "K11", "C1", "P"]
-    direct = create_org(by=None, parent=tree["K12"], code="G1299", name="庐阳区直属企业工会",
+    direct = create_org(by=system_actor(), parent=tree["K12"], code="G1299", name="庐阳区直属企业工会",
                         kind=Org.Kind.GRASSROOTS, region_code="340103", founded_on=datetime.date(2020, 1, 1))
     assert actions.route(direct, "town") == tree["K12"]
 

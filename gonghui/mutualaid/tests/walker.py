@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import build_workbook
 from gonghui.mutualaid import actions, importing
 from gonghui.mutualaid.models import Campaign, Plan
@@ -28,7 +29,7 @@ def mutualaid_world(tree, outsider, insider, member, inside_member) -> tuple[dic
         campaign = Campaign.objects.create(name="芜湖外区赠送活动" if key == "outside" else "瑶海内部赠送活动",
                                            plan=province_plan, org=tree[county], created_by=by)
         claim = actions.file_claim(member=someone, event_date=today, expense="3000", consent_at=timezone.now(),
-                                   by=None, org=tree[county])
+                                   by=system_actor(), org=tree[county])
         name = "芜湖参保名单.xlsx" if key == "outside" else "瑶海参保名单.xlsx"
         listing = importing.read_enrolment_list(build_workbook("名单", ["姓名", "会员证号"], [[someone.name, "X0000"]]),
                                                 name, org=tree[org], by=by, plan=province_plan)

@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from gonghui.accounts import sms
 from gonghui.accounts.models import User
 from gonghui.common import audit, uscc
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import build_workbook
 from gonghui.common.models import AuditEntry, ImportJob, Region
 from gonghui.conftest import login, make_cadre
@@ -540,9 +541,9 @@ def world(tree, settings, tmp_path):
     inside_job = finished_import(insider, "瑶海导入.xlsx", "G1119", "瑶海新建工会")
     region = Region.objects.get(code="340202", in_use=True)
     # Members: one on each side, each with a pending transfer within its own subtree.
-    member = join_member(org=tree["G2111"], by=None, facts=make_facts(
+    member = join_member(org=tree["G2111"], by=system_actor(), facts=make_facts(
         name=OUTSIDE_MEMBER, id_number=OUTSIDE_MEMBER_ID, mobile="13955550001"))
-    inside_member = join_member(org=tree["G1111"], by=None, facts=make_facts(
+    inside_member = join_member(org=tree["G1111"], by=system_actor(), facts=make_facts(
         name=INSIDE_MEMBER, id_number=make_id("340102", "19880808", 516), mobile="13955550002"))
     transfer = request_transfer(id_number=OUTSIDE_MEMBER_ID, name=OUTSIDE_MEMBER, to_org=tree["T211"], by=outsider)
     inside_transfer = request_transfer(id_number=make_id("340102", "19880808", 516), name=INSIDE_MEMBER,
@@ -566,7 +567,7 @@ def world(tree, settings, tmp_path):
         inside_employer=inside_employer, member=member, transfer=transfer, member_job=member_job,
         hardship_job=hardship_job,
         member_event=MemberEvent.objects.get(member=member),
-        application=application, join_link=portal_actions.join_link(tree["G2111"]),
+        application=application, join_link=portal_actions.join_link(tree["G2111"], by=system_actor()),
         card=portal_actions.current_card(member), hall_app=hall_app, hall_file=hall_file,
         item=ServiceItem.objects.get(code="hardship_aid"),
         holiday=HolidayDay.objects.create(date=datetime.date(2027, 1, 1), kind="holiday", name="元旦"),
@@ -577,7 +578,8 @@ def world(tree, settings, tmp_path):
             user=insider, entry=inside_entry, job=inside_job,
             region=Region.objects.get(code="340102", in_use=True), member=inside_member, transfer=inside_transfer,
             member_event=MemberEvent.objects.get(member=inside_member), application=inside_application,
-            join_link=portal_actions.join_link(tree["G1111"]), card=portal_actions.current_card(inside_member),
+            join_link=portal_actions.join_link(tree["G1111"], by=system_actor()),
+            card=portal_actions.current_card(inside_member),
             hall_app=inside_hall_app, **ledger_world(insider, inside_member, INSIDE_BATCH), **ma_inside),
     )
 
