@@ -415,6 +415,8 @@ def transition_application(application: JoinApplication, *, to: str, by, reason:
 
 
 def _resubmit(app: JoinApplication, *, by, facts, employer_name) -> JoinApplication:
+    if facts is None:
+        raise TypeError("resubmitting a join application needs the corrected facts (resubmit_application).")
     _check_not_a_member(app.worker, pii.blind_index(facts.id_number, purpose="id_number"))
     _set_facts(app, facts)
     if employer_name is not None:

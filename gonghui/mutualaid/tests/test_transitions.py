@@ -3,14 +3,20 @@ decisions at once: test_actions' concurrent approval test, PostgreSQL)."""
 
 import pytest
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.common.states import HANDLED_ELSEWHERE
-from gonghui.conftest import make_cadre
+from gonghui.conftest import build_tree, make_cadre
+from gonghui.ledger.models import Approval
+from gonghui.members.actions import join_member
+from gonghui.members.tests.conftest import make_facts, make_id
+from gonghui.members.tests.test_actions import POSTGRES_ONLY, run_in_threads
 from gonghui.mutualaid import actions
 from gonghui.mutualaid.models import Claim
 
-from .test_actions import enrol, file, people  # noqa: F401 (fixture)
+from .conftest import make_plan
+from .test_actions import EVENT, NOW, enrol, file, people  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 CS = Claim.Status
@@ -40,3 +46,24 @@ def test_every_allowed_transition_works_then_both_are_refused(tree, plan, people
         with pytest.raises(DomainError) as e:
             actions.transition_claim(claim, to=again, by=approver, reason="再次")
         assert e.value.message == f"该申请当前为“{Claim.Status(to).label}”，不能{verb}{HANDLED_ELSEWHERE}。"
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_decisions_on_one_claim_at_once_one_wins():
+    """State machines (concurrency, PostgreSQL): two approvers approve and refuse the same claim at the same
+    moment — one wins, the other is told it was handled; at most one ledger approval."""
+    orgs = build_tree()
+    plan = make_plan(orgs["P"])
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="周并发", id_number=make_id(seq=341)),
+                         by=system_actor())
+    actions.enrol(plan=plan, org=orgs["G1111"], members=[member], by=make_cadre(orgs["G1111"], "operator"))
+    claim = actions.file_claim(member=member, event_date=EVENT, expense="12000", consent_at=NOW,
+                               by=make_cadre(orgs["K11"], "operator", username="one_filer"))
+    a, b = (make_cadre(orgs["K11"], "approver", username=f"one_{n}") for n in "ab")
+    results = run_in_threads(lambda: actions.approve_claim(claim=claim, by=a),
+                             lambda: actions.reject_claim(claim=claim, by=b, reason="发票重复"))
+    losses = [r for r in results if isinstance(r, DomainError)]
+    assert len(losses) == 1 and HANDLED_ELSEWHERE in losses[0].message, results
+    claim.refresh_from_db()
+    assert Approval.objects.count() == (claim.status == CS.APPROVED)
