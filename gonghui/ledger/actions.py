@@ -173,43 +173,45 @@ MACHINE = states.Machine(Approval, allowed=ALLOWED, noun="该审批",
 
 def transition_approval(approval: Approval, *, to: str, by, key: str = "", paid_on: datetime.date | None = None,
                         note: str = "", reason: str = "", batch: Disbursement | None = None) -> Entry:
-    """The one way an approval changes state, inside the caller's transaction and under the approval's row
-    lock: of two cadres clicking at once one writes, the other waits, then is told it was done. Each writes
-    one ledger entry (append-only), adds it to the union's running book and audits it. Returns the entry.
+    """The one way an approval changes state, in one transaction (the caller's, when there is one) and under
+    the approval's row lock: of two cadres clicking at once one writes, the other waits, then is told it was
+    done. Each writes one ledger entry (append-only), adds it to the union's running book and audits it.
+    Returns the entry.
 
     - 已审批待发放 → 已发放 (发放登记), by a 经办人 or 单位管理员 of the paying union or above who did not
       approve it: the payment entry. `key` makes it idempotent (the same key again returns the entry already
       written; a key used for another approval is refused); a line of a 批量发放 only with its `batch`.
     - 已发放 → 已冲销 (冲销), by a 审核人 or 单位管理员 of the paying union or above, with `reason`: an entry of
       the opposite amount (the first stays); a new approval pays again."""
-    approval = MACHINE.lock(approval, to, by=by, related=("member", "org", "kind", "fund_source", "batch"),
-                            check=False)
-    if to == AS.REVERSED:
-        if not (reason or "").strip():
-            raise DomainError("请填写冲销原因。", field="reason")
-        if not is_system(by) and not can_approve(by, approval.org):
-            raise DomainError("您没有冲销该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
-        MACHINE.check(approval, to)
-        paid = Entry.objects.select_for_update().get(approval=approval, reversal_of__isnull=True)
-        entry = _write_entry(approval, by=by, paid_on=timezone.localdate(), key=f"reversal:{paid.pk}",
-                             note=f"冲销：{reason.strip()}", reversal_of=paid)
-    else:
-        if batch is None and approval.batch_id is not None:
-            raise DomainError(BATCH_LINE.format(approval.batch.title))
-        done = Entry.objects.filter(idempotency_key=key).first()
-        if done is not None:
-            if done.approval_id != approval.pk:
-                raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
-            return done
-        _check_recorder(approval, by)
-        MACHINE.check(approval, to)
-        entry = _write_entry(approval, by=by, paid_on=_paid_on(paid_on), key=key, note=note)
-    MACHINE.move(approval, to=to, by=by, fields=[], audited=entry,
-                 audit_as="ledger_reverse" if entry.reversal_of_id else "ledger_pay", changes={
-                     "member": approval.member.member_number, "kind": approval.kind.code, "amount": str(entry.amount),
-                     "paid_on": str(entry.paid_on), "approval": approval.pk,
-                     **({"reversal_of": entry.reversal_of_id} if entry.reversal_of_id else {})})
-    return entry
+    with transaction.atomic():  # usually the caller's (a batch pays all its lines or none)
+        approval = MACHINE.lock(approval, to, by=by, related=("member", "org", "kind", "fund_source", "batch"),
+                                check=False)
+        if to == AS.REVERSED:
+            if not (reason or "").strip():
+                raise DomainError("请填写冲销原因。", field="reason")
+            if not is_system(by) and not can_approve(by, approval.org):
+                raise DomainError("您没有冲销该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
+            MACHINE.check(approval, to)
+            paid = Entry.objects.select_for_update().get(approval=approval, reversal_of__isnull=True)
+            entry = _write_entry(approval, by=by, paid_on=timezone.localdate(), key=f"reversal:{paid.pk}",
+                                 note=f"冲销：{reason.strip()}", reversal_of=paid)
+        else:
+            if batch is None and approval.batch_id is not None:
+                raise DomainError(BATCH_LINE.format(approval.batch.title))
+            done = Entry.objects.filter(idempotency_key=key).first()
+            if done is not None:
+                if done.approval_id != approval.pk:
+                    raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
+                return done
+            _check_recorder(approval, by)
+            MACHINE.check(approval, to)
+            entry = _write_entry(approval, by=by, paid_on=_paid_on(paid_on), key=key, note=note)
+        changes = {"member": approval.member.member_number, "kind": approval.kind.code, "amount": str(entry.amount),
+                   "paid_on": str(entry.paid_on), "approval": approval.pk} | (
+            {"reversal_of": entry.reversal_of_id} if entry.reversal_of_id else {})
+        MACHINE.move(approval, to=to, by=by, fields=[], audited=entry, changes=changes,
+                     audit_as="ledger_reverse" if entry.reversal_of_id else "ledger_pay")
+        return entry
 
 
 def record_payment(*, approval: Approval, by, key: str, paid_on: datetime.date | None = None,
@@ -217,17 +219,14 @@ def record_payment(*, approval: Approval, by, key: str, paid_on: datetime.date |
     """发放登记: the payment of an approval, recorded once (see `transition_approval`); the database constraint
     `one_payment_per_approval` stands behind the row lock. A line of a 批量发放 is refused: it is paid with its
     whole batch (`record_disbursement`), or the batch could never be recorded."""
-    paid_on = _paid_on(paid_on)
-    with transaction.atomic():
-        return transition_approval(approval, to=AS.PAID, by=by, key=key, paid_on=paid_on, note=note)
+    return transition_approval(approval, to=AS.PAID, by=by, key=key, paid_on=_paid_on(paid_on), note=note)
 
 
 def reverse(*, entry: Entry, by, reason: str) -> Entry:
     """冲销 of a payment entry (see `transition_approval`)."""
     if entry.reversal_of_id is not None:
         raise DomainError("冲销分录不能再冲销。")
-    with transaction.atomic():
-        return transition_approval(entry.approval, to=AS.REVERSED, by=by, reason=reason)
+    return transition_approval(entry.approval, to=AS.REVERSED, by=by, reason=reason)
 
 
 # Bulk disbursement ------------------------------------------------------------------------------------
