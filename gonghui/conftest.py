@@ -8,6 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.actions import create_cadre
+from gonghui.common.actors import system_actor
 from gonghui.common.audit import _ID_RE, _PHONE_RE, mask_text
 from gonghui.orgs.actions import create_org
 from gonghui.orgs.models import Org
@@ -37,7 +38,7 @@ def build_tree() -> dict[str, Org]:
     orgs: dict[str, Org] = {}
     for code, (parent, kind, name, region) in TREE.items():
         orgs[code] = create_org(
-            by=None, parent=orgs.get(parent), code=code, name=name, kind=kind, region_code=region,
+            by=system_actor(), parent=orgs.get(parent), code=code, name=name, kind=kind, region_code=region,
             founded_on=datetime.date(2020, 1, 1),
         )
     return orgs
@@ -51,7 +52,7 @@ def tree(db) -> dict[str, Org]:
 def make_cadre(org: Org, *roles: str, username: str | None = None):
     """A cadre of `org` with `roles` and a confirmed TOTP device."""
     user = create_cadre(username=username or f"u_{org.code}_{'_'.join(roles) or 'viewer'}", password=PASSWORD,
-                        org=org, roles=set(roles), must_change_password=False)
+                        org=org, roles=set(roles), must_change_password=False, by=system_actor())
     TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
     return user
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.common import audit
+from gonghui.common.actors import is_system, system_actor
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
@@ -27,7 +28,7 @@ def check_roles(roles: set[str]) -> None:
 
 
 def _check_actor_reaches(by, org: Org) -> None:
-    if by is not None and (by.org_id is None or not org.is_within(by.org)):
+    if not is_system(by) and (by.org_id is None or not org.is_within(by.org)):
         raise DomainError("该组织不在您的管辖范围内。", field="org")
 
 
@@ -39,12 +40,13 @@ def check_password_policy(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=None,
+def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by,
                  full_name: str = "", check_password: bool = True, must_change_password: bool = True) -> User:
     """A new cadre account. Its password is an initial one, to be changed at first login, unless
-    `must_change_password` is False (demo and test accounts)."""
+    `must_change_password` is False (demo and test accounts). `by`: a 系统管理员, or the system actor (the
+    `createcadre` command), who may also grant the roles at once."""
     check_roles(roles)
-    if by is not None:
+    if not is_system(by):
         if not by.has_role(Role.SYSADMIN):
             raise DomainError("只有系统管理员可以新建账号。")
         if roles:
@@ -59,7 +61,7 @@ def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=
     user.set_password(password)
     user.save()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in sorted(roles)])
-    audit.record("create", actor=by, obj=user, actor_name="" if by else "命令行",
+    audit.record("create", actor=by, obj=user,
                  changes={"org": str(org), "roles": sorted(roles)})
     return user
 
@@ -68,7 +70,7 @@ def create_cadre(*, username: str, password: str, org: Org, roles: set[str], by=
 def set_roles(user: User, *, roles: set[str], by) -> User:
     """Replace `user`'s roles. Nobody changes their own roles (R-AZ-3)."""
     check_roles(roles)
-    if by is not None:
+    if not is_system(by):
         if by.pk == user.pk:
             raise DomainError("不能修改自己的角色。", field="roles")
         if not by.has_role(Role.SECADMIN):
@@ -95,7 +97,7 @@ def kill_sessions(user: User) -> int:
 
 @transaction.atomic
 def set_active(user: User, *, active: bool, by) -> User:
-    if by is not None:
+    if not is_system(by):
         if by.pk == user.pk:
             raise DomainError("不能停用自己的账号。")
         if not by.has_role(Role.SYSADMIN):
@@ -116,8 +118,8 @@ def set_active(user: User, *, active: bool, by) -> User:
 def change_password(user: User, *, password: str, by) -> User:
     """Set `user`'s password and end all of their sessions. A password set by someone else is an
     initial one again: the owner must change it at the next login."""
-    own = by is not None and by.pk == user.pk
-    if by is not None and not own:
+    own = not is_system(by) and by.pk == user.pk
+    if not is_system(by) and not own:
         if not by.has_role(Role.SYSADMIN):
             raise DomainError("只有系统管理员可以重置他人的密码。")
         _check_actor_reaches(by, user.org)
@@ -134,7 +136,7 @@ def change_password(user: User, *, password: str, by) -> User:
 def reset_two_factor(user: User, *, by) -> int:
     """Remove `user`'s authenticators (a lost phone); they enrol a new one at their next login.
     Only a security administrator, never for their own account."""
-    if by is not None:
+    if not is_system(by):
         if not by.has_role(Role.SECADMIN):
             raise DomainError("只有安全管理员可以重置双因素认证。")
         if by.pk == user.pk:
@@ -148,7 +150,7 @@ def reset_two_factor(user: User, *, by) -> int:
 
 @transaction.atomic
 def update_cadre(user: User, *, full_name: str, by) -> User:
-    if by is not None and by.pk != user.pk:
+    if not is_system(by) and by.pk != user.pk:
         _check_actor_reaches(by, user.org)
     if user.full_name != full_name:
         audit.record("update", actor=by, obj=user, changes={"full_name": [user.full_name, full_name]})
@@ -192,6 +194,6 @@ def disable_idle_accounts(*, days: int, now=None) -> list[str]:
         models.Q(last_login__lt=cutoff) | models.Q(last_login__isnull=True, date_joined__lt=cutoff))
     names = []
     for user in idle:
-        set_active(user, active=False, by=None)
+        set_active(user, active=False, by=system_actor())
         names.append(user.username)
     return names

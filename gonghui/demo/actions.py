@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gonghui.accounts.actions import create_cadre
 from gonghui.accounts.models import Role, User
 from gonghui.common import audit
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import Region
 from gonghui.members import numbers
@@ -133,10 +134,11 @@ def load_demo(*, scale: str, seed: int = DEFAULT_SEED, progress=None, workers: i
     root = orgs[0]
     for username, place, roles in ACCOUNTS:
         user = create_cadre(username=username, password=demo_password(username), org=orgs[plan.places[place]],
-                            roles=set(roles), full_name=f"演示{username}", must_change_password=False)
+                            roles=set(roles), full_name=f"演示{username}", must_change_password=False,
+                            by=system_actor())
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, key=demo_totp_key(seed, username), confirmed=True)
     load_programs(say)
-    audit.record("demo_load", obj=root, actor_name="命令行", changes={
+    audit.record("demo_load", obj=root, actor=system_actor(), changes={
         "scale": scale, "seed": seed, "orgs": len(plan.orgs), "employers": len(plan.employers), "members": members,
         "accounts": [a[0] for a in ACCOUNTS],
     })

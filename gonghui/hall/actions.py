@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.common import audit, dates, idcard, mobile, money, pii
+from gonghui.common import audit, dates, idcard, mobile, money, pii, states
+from gonghui.common.actors import is_system, system_actor
 from gonghui.common.errors import DomainError
 from gonghui.notifications.actions import notify
 from gonghui.orgs.models import Org
@@ -39,6 +40,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 APPLICANT_ACTIONS = frozenset({"submit", "resubmit", "withdraw"})
 ACTION_LABELS = {"submit": "提交", "accept": "受理", "reject": "不予受理", "approve": "审批通过", "return": "退回补正",
                  "resubmit": "补正后重新提交", "withdraw": "撤回", "transfer": "转办", "escalate": "上报"}
+MACHINE = states.Machine(Application, allowed=ALLOWED, verbs=ACTION_LABELS, noun="该办件")
 
 
 def route(applicant_org: Org, level: str) -> Org:
@@ -121,6 +123,8 @@ def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applic
     version = item.current
     if version is None or not item.active:
         raise DomainError("该事项暂未开放申请。")
+    if version.entry_url:
+        raise DomainError(f"该事项不在办事大厅受理，请从办理入口（{version.entry_url}）办理。")
     if on_behalf_by is not None and not (on_behalf_by.org_id and applicant_org.is_within(on_behalf_by.org)):
         raise DomainError("只能为本级或下级工会的职工代为申请。")
     # Who may apply (ItemVersion.applicants): a cadre account files for its union, anyone else for themselves.
@@ -159,9 +163,9 @@ def may_handle(user, application: Application, role: str | None) -> bool:
 
 def transition(application: Application, action: str, *, by, note: str = "", to_org: Org | None = None
                ) -> Application:
-    """The one way an application changes state. Under a row lock, so that of two cadres acting at once one
-    wins and the other gets a clear message. Each transition writes an ApplicationEvent, an audit entry
-    with before and after, and a notification to the applicant.
+    """The one way an application changes state (`by`: who acts, never None). Under a row lock, so that of
+    two cadres acting at once one wins and the other gets a clear message. Each transition writes an
+    ApplicationEvent, an audit entry with before and after, and a notification to the applicant.
 
     - submit (草稿 → 已提交), by the applicant (or the cadre who filed for them): the clock starts, the
       deadline is `time_limit_days` working days later (flagged when a year's holidays are unknown).
@@ -169,29 +173,25 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
       step it is completed at once.
     - reject (已提交 → 不予受理), by the first step's role, with a reason.
     - approve (已受理/办理中 → 办理中, or 已办结 at the last step), by the current step's role; completion
-      runs the version's effect hook (e.g. the join item enters the member).
+      runs the version's effect hook as the approving cadre (e.g. 困难职工帮扶申请 opens a hardship file).
     - return (→ 已退回补正), by the current step's role, with what to correct: the clock stops.
     - resubmit (已退回补正 → the state it was returned from), by the applicant: the deadline moves back by
       the working days it waited.
     - withdraw (草稿/已提交/已退回补正 → 已撤回), by the applicant.
     - transfer (转办) to another union in the actor's subtree; escalate (上报) to the handling union's parent.
       The state stays; the new union handles it from the current step.
-    Nobody acts as handler on their own application (self-approval), nor on one they filed for someone."""
-    if action not in ALLOWED:
-        raise DomainError("未知的办理操作。")
+    Nobody acts as handler on their own application (self-approval), nor on one they filed for someone; the
+    handler's role is not asked of the system actor. The lock, the check against ALLOWED, the move and the
+    audit are `common.states` (MACHINE), shared with the other machines."""
     with transaction.atomic():
-        app = (Application.objects.select_for_update().select_related("version", "handling_org", "applicant_org")
-               .get(pk=application.pk))
-        if app.status not in ALLOWED[action]:
-            raise DomainError(f"该办件当前状态为“{app.get_status_display()}”，不能{ACTION_LABELS[action]}"
-                              "（可能已由他人处理，请刷新后查看）。")
+        app = MACHINE.lock(application, action, by=by, related=("version", "handling_org", "applicant_org"))
         steps = app.version.steps
-        before = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
+        before = {"step": app.step, "handling_org": str(app.handling_org),
                   "due_date": str(app.due_date) if app.due_date else None}
         if action in APPLICANT_ACTIONS:
             if not app.is_applicant(by):
                 raise DomainError("只有申请人（或代为申请的工会干部）可以进行此操作。")
-        else:
+        elif not is_system(by):
             if app.is_applicant(by):
                 raise DomainError("不能办理自己提交（或代为提交）的申请。")
             role = None if action in ("transfer", "escalate") else steps[app.step]["role"]
@@ -200,35 +200,36 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
         if action in ("reject", "return") and not note.strip():
             raise DomainError("请填写原因，申请人将看到这段说明。", field="note")
         today = timezone.localdate()
-        previous, acting_org = app.status, app.handling_org
+        previous, acting_org, to = app.status, app.handling_org, app.status
         if action in ("submit", "resubmit") and (missing := attachments.missing_attachments(app)):
             raise DomainError(f"请上传：{'、'.join(missing)}。", field="attachments")
         if action == "submit":
-            app.status, app.submitted_at = S.SUBMITTED, timezone.now()
+            to, app.submitted_at = S.SUBMITTED, timezone.now()
             deadline = workdays.add_workdays(today, app.version.time_limit_days)
             app.due_date, app.due_uncovered = deadline.date, deadline.uncovered
         elif action == "accept":
             app.accepted_at, app.step = timezone.now(), 1
-            app.status = S.ACCEPTED
+            to = S.ACCEPTED
         elif action == "reject":
-            app.status, app.completed_at = S.REJECTED, timezone.now()
+            to, app.completed_at = S.REJECTED, timezone.now()
         elif action == "approve":
             app.step += 1
-            app.status = S.IN_PROGRESS
+            to = S.IN_PROGRESS
         elif action == "return":
-            app.status, app.suspended_on = S.RETURNED, today
+            to, app.suspended_on = S.RETURNED, today
         elif action == "resubmit":
             returned = app.events.filter(action="return").order_by("-at", "-id").first()
-            app.status = returned.from_status if returned else S.SUBMITTED
+            to = returned.from_status if returned else S.SUBMITTED
             if app.suspended_on and app.due_date:
                 waited = workdays.workdays_between(app.suspended_on, today)
                 deadline = workdays.add_workdays(app.due_date, waited)
                 app.due_date, app.due_uncovered = deadline.date, app.due_uncovered or deadline.uncovered
             app.suspended_on = None
         elif action == "withdraw":
-            app.status = S.WITHDRAWN
+            to = S.WITHDRAWN
         elif action == "transfer":
-            if to_org is None or to_org.status != Org.Status.ACTIVE or not to_org.is_within(by.org):
+            if to_org is None or to_org.status != Org.Status.ACTIVE or not (
+                    is_system(by) or to_org.is_within(by.org)):
                 raise DomainError("只能转办给本级或下级的在册工会。", field="to_org")
             if to_org.pk == app.handling_org_id:
                 raise DomainError("已由该工会办理，无需转办。", field="to_org")
@@ -240,21 +241,20 @@ def transition(application: Application, action: str, *, by, note: str = "", to_
             app.handling_org = parent
         if action in ("accept", "approve"):
             if app.step >= len(steps):
-                app.status, app.completed_at = S.COMPLETED, timezone.now()
+                to, app.completed_at = S.COMPLETED, timezone.now()
             elif steps[app.step].get("level"):  # e.g. accepted by the grassroots union, approved by the county
                 app.handling_org = route(app.applicant_org, steps[app.step]["level"])
-        open_ = app.status in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS) and app.step < len(steps)
+        open_ = to in (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS) and app.step < len(steps)
         app.step_role = steps[app.step]["role"] if open_ else ""
-        app.save()
         if action in ("transfer", "escalate"):
             note = f"{ACTION_LABELS[action]}至{app.handling_org.name}" + (f"：{note.strip()}" if note.strip() else "")
+        after = {"step": app.step, "handling_org": str(app.handling_org),
+                 "due_date": str(app.due_date) if app.due_date else None}
+        MACHINE.move(app, to=to, by=by, audit_as=f"hall_{action}", changes=audit.diff(before, after) | (
+            {"note": note.strip()[:300]} if note.strip() else {}))
         # The union that acted (an approval that hands the file to the county is still the grassroots union's).
         ApplicationEvent.objects.create(application=app, action=action, from_status=previous, to_status=app.status,
                                         step=app.step, org=acting_org, by=by, note=note.strip()[:300])
-        after = {"status": app.status, "step": app.step, "handling_org": str(app.handling_org),
-                 "due_date": str(app.due_date) if app.due_date else None}
-        audit.record(f"hall_{action}", actor=by, obj=app, changes=audit.diff(before, after) | (
-            {"note": note.strip()[:300]} if note.strip() else {}))
         if app.status == S.COMPLETED and app.version.effect:
             effects.run(app.version.effect, app, by=by)
         if action not in APPLICANT_ACTIONS:
@@ -335,6 +335,9 @@ def check_version_spec(spec: dict) -> None:
         raise DomainError("办理时限应为1到365个工作日。", field="time_limit_days")
     if spec.get("effect") and spec["effect"] not in effects.EFFECTS:
         raise DomainError("办结效果未注册。", field="effect")
+    entry = spec.get("entry_url") or ""
+    if entry and not (entry.startswith("/") and not entry.startswith("//") and " " not in entry):
+        raise DomainError("办理入口须为本平台的页面地址，以“/”开头，如 /w/join/。", field="entry_url")
 
 
 def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, spec: dict, by,
@@ -344,7 +347,8 @@ def save_item(*, item: ServiceItem | None, code: str, name: str, active: bool, s
     if not can_manage_catalogue(by):
         raise DomainError("只有省级工会的单位管理员可以维护办事项。")
     check_version_spec(spec)
-    keys = ("guide", "applicants", "fields", "attachments", "level", "steps", "time_limit_days", "effect")
+    keys = ("guide", "applicants", "fields", "attachments", "level", "steps", "time_limit_days", "effect", "entry_url")
+    spec = {"entry_url": ""} | spec
     with transaction.atomic():
         if item is None:
             if ServiceItem.objects.filter(code=code).exists():
@@ -401,5 +405,5 @@ def remind_due(today: datetime.date | None = None) -> dict:
                 counts["notified"] += len(handlers[key])
             Application.objects.filter(pk__in=[a.pk for a in apps]).update(reminded_on=today)
             counts[flag] = len(apps)
-        audit.record("hall_remind", changes=counts | {"date": str(today)})
+        audit.record("hall_remind", actor=system_actor(), changes=counts | {"date": str(today)})
     return counts

@@ -211,6 +211,9 @@ class ItemForm(forms.ModelForm):
     level = forms.ChoiceField(label="办理层级", choices=Level.choices)
     time_limit_days = forms.IntegerField(label="办理时限（工作日）", min_value=1, max_value=365)
     effect = forms.ChoiceField(label="办结效果", required=False, choices=())
+    entry_url = forms.CharField(label="办理入口", required=False, max_length=200,
+                                help_text="在平台其他页面办理的事项填写其地址（如 /w/join/），"
+                                          "大厅只展示指南和入口；一般留空。")
     applicants = forms.JSONField(label="申请人范围", help_text='如 ["worker", "member"]；union 为工会申请')
     steps = forms.JSONField(label="办理环节", help_text='如 [{"name": "受理", "role": "operator"}, '
                             '{"name": "审批", "role": "approver", "level": "county"}]')
@@ -226,7 +229,8 @@ class ItemForm(forms.ModelForm):
         self.fields["effect"].choices = effects.choices()
         version = self.instance.current if self.instance.pk else None
         if version is not None:
-            for name in ("guide", "level", "time_limit_days", "effect", "applicants", "steps", "attachments"):
+            for name in ("guide", "level", "time_limit_days", "effect", "entry_url", "applicants", "steps",
+                         "attachments"):
                 self.initial[name] = getattr(version, name)
             self.initial["fields_spec"] = version.fields
             if "code" in self.fields:  # absent from a read-only view
@@ -245,7 +249,8 @@ class ItemForm(forms.ModelForm):
     def spec(self) -> dict:
         data = self.cleaned_data
         return {"guide": data["guide"], "level": data["level"], "time_limit_days": data["time_limit_days"],
-                "effect": data.get("effect") or "", "applicants": data["applicants"], "steps": data["steps"],
+                "effect": data.get("effect") or "", "entry_url": (data.get("entry_url") or "").strip(),
+                "applicants": data["applicants"], "steps": data["steps"],
                 "fields": data.get("fields_spec") or [], "attachments": data.get("attachments") or []}
 
 
@@ -268,8 +273,8 @@ class ServiceItemAdmin(ReferenceAdmin):
     search_fields = ["name", "code"]
     fieldsets = [(None, {"fields": ["code", "name", "active", "order"]}),
                  ("当前版本（修改后保存为新版本，已提交的办件沿用原版本）",
-                  {"fields": ["guide", "level", "time_limit_days", "effect", "applicants", "steps", "fields_spec",
-                              "attachments"]})]
+                  {"fields": ["guide", "level", "time_limit_days", "effect", "entry_url", "applicants", "steps",
+                              "fields_spec", "attachments"]})]
 
     def has_add_permission(self, request):
         return actions.can_manage_catalogue(request.user)

@@ -65,7 +65,9 @@ class ItemVersion(models.Model):
     `fields`: [{"name", "label", "type": text|textarea|date|number|money|choice|bool, "required", "choices",
     "max_length"}]. `attachments`: [{"name", "label", "types": ["pdf", "jpg", ...], "max_mb", "required"}].
     `steps`: [{"name": "受理", "role": "operator"}, …] — the first step is acceptance (受理), the last one's
-    completion is 办结. `effect`: the key of the effect hook run at completion (`hall.effects`), or ""."""
+    completion is 办结. `effect`: the key of the effect hook run at completion (`hall.effects`), or "".
+    `entry_url`: the item is handled on its own page of the platform (入会申请: the portal's join flow, /w/join/);
+    the hall shows its guide with a link there and files no application for it."""
 
     item = models.ForeignKey(ServiceItem, verbose_name="办事项", on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("版本号")
@@ -77,6 +79,8 @@ class ItemVersion(models.Model):
     steps = models.JSONField("办理环节", default=list)
     time_limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
     effect = models.CharField("办结效果", max_length=40, blank=True)
+    entry_url = models.CharField("办理入口", max_length=200, blank=True,
+                                 help_text="在平台其他页面办理的事项（如 /w/join/）：大厅只展示办事指南和入口。")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", db_constraint=False)

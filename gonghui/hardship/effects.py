@@ -15,7 +15,8 @@ LEVEL_OF_ORG = {"national": "national", "province": "province", "city": "city"} 
 def open_from_application(application, *, by) -> None:
     """The applicant's member record gets a file at the level of the union that approved (县级 below a city);
     the form's household size and income give the household (actions.placeholder_household), the rest
-    completed at the first review. A person already on file keeps their file: the approval is noted on it."""
+    completed at the first review. A person already on file keeps their file: the approval is noted on it.
+    `by` is the cadre whose approval completed the application: the file's history names them."""
     worker = getattr(application.applicant, "worker", None)
     member = getattr(worker, "member", None)
     if member is None:
@@ -29,5 +30,5 @@ def open_from_application(application, *, by) -> None:
     household = actions.placeholder_household(member, size, data.get("monthly_income") or "0")
     actions.open_file(member=member, level=LEVEL_OF_ORG.get(application.handling_org.level, "county"),
                       category=HardshipFile.Category.RELATIVE, causes=[data.get("category", "")] if data.get(
-                          "category") else [], household=household, by=None, source_application=application,
-                      measures=data.get("reason", ""))
+                          "category") else [], household=household, by=by, source_application=application,
+                      measures=data.get("reason", ""), authorised=True)

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gonghui.common import audit
+from gonghui.common import audit, states
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.common.money import parse_yuan
 from gonghui.members.models import Member
@@ -95,7 +96,7 @@ def approve(*, member: Member, kind: PaymentKind, fund_source: FundSource, amoun
     """审批: `by` (审核人 or 单位管理员 of `org` or above) decides to pay. `org` is the paying union, by default
     the member's. The payment is recorded later by someone else (`record_payment`)."""
     org = org or member.org
-    if by is not None and not can_approve(by, org):
+    if not is_system(by) and not can_approve(by, org):
         raise DomainError("您没有审批该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
     if not member.org.is_within(org):
         raise DomainError("只能审批本工会及下级工会会员的帮扶。")
@@ -142,17 +143,15 @@ def _write_entry(approval: Approval, *, by, paid_on: datetime.date, key: str, no
     except IntegrityError:  # the constraints: paid already (a concurrent click), or the same key reused
         raise DomainError("该冲销已登记。" if reversal_of else ALREADY_PAID) from None
     _add_to_total(entry)
-    audit.record("ledger_reverse" if reversal_of else "ledger_pay", actor=by, obj=entry, changes={
-        "member": approval.member.member_number, "kind": approval.kind.code, "amount": str(amount),
-        "paid_on": str(paid_on), "approval": approval.pk,
-        **({"reversal_of": reversal_of.pk} if reversal_of else {})})
     return entry
 
 
 def _check_recorder(approval: Approval, by) -> None:
-    if by is not None and not can_record(by, approval.org):
+    if is_system(by):
+        return
+    if not can_record(by, approval.org):
         raise DomainError("您没有登记该工会帮扶资金发放的权限（须为本级或上级工会的经办人）。")
-    if by is not None and by.pk == approval.approved_by_id:
+    if by.pk == approval.approved_by_id:
         raise DomainError(SAME_PERSON)
 
 
@@ -163,57 +162,69 @@ def _paid_on(paid_on: datetime.date | None) -> datetime.date:
     return paid_on
 
 
-def _record(approval: Approval, *, by, key: str, paid_on: datetime.date, note: str = "",
-            batch: Disbursement | None = None) -> Entry:
-    """The payment of one approval, inside the caller's transaction. A line of a batch is paid only with its
-    batch (`batch`); see `record_payment`."""
-    approval = Approval.objects.select_for_update().select_related(
-        "member", "org", "kind", "fund_source").get(pk=approval.pk)
-    if batch is None and approval.batch_id is not None:
-        raise DomainError(BATCH_LINE.format(approval.batch.title))
-    done = Entry.objects.filter(idempotency_key=key).first()
-    if done is not None:
-        if done.approval_id != approval.pk:
-            raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
-        return done
-    _check_recorder(approval, by)
-    if approval.status != Approval.Status.APPROVED:
-        raise DomainError(ALREADY_PAID if approval.status == Approval.Status.PAID else "该审批已冲销，不能发放。")
-    entry = _write_entry(approval, by=by, paid_on=paid_on, key=key, note=note)
-    approval.status = Approval.Status.PAID
-    approval.save(update_fields=["status"])
-    return entry
+# An approval's state machine: transition → the states it may leave. `approve` creates it (已审批待发放).
+AS = Approval.Status
+ALLOWED = {AS.PAID: frozenset({AS.APPROVED}), AS.REVERSED: frozenset({AS.PAID})}
+MACHINE = states.Machine(Approval, allowed=ALLOWED, noun="该审批",
+                         verbs={AS.PAID: "登记发放", AS.REVERSED: "冲销"})
+
+
+def transition_approval(approval: Approval, *, to: str, by, key: str = "", paid_on: datetime.date | None = None,
+                        note: str = "", reason: str = "", batch: Disbursement | None = None) -> Entry:
+    """The one way an approval changes state, in one transaction (the caller's, when there is one) and under
+    the approval's row lock: of two cadres clicking at once one writes, the other waits, then is told it was
+    done. Each writes one ledger entry (append-only), adds it to the union's running book and audits it.
+    Returns the entry.
+
+    - 已审批待发放 → 已发放 (发放登记), by a 经办人 or 单位管理员 of the paying union or above who did not
+      approve it: the payment entry. `key` makes it idempotent (the same key again returns the entry already
+      written; a key used for another approval is refused); a line of a 批量发放 only with its `batch`.
+    - 已发放 → 已冲销 (冲销), by a 审核人 or 单位管理员 of the paying union or above, with `reason`: an entry of
+      the opposite amount (the first stays); a new approval pays again."""
+    with transaction.atomic():  # usually the caller's (a batch pays all its lines or none)
+        approval = MACHINE.lock(approval, to, by=by, related=("member", "org", "kind", "fund_source", "batch"),
+                                check=False)
+        if to == AS.REVERSED:
+            if not (reason or "").strip():
+                raise DomainError("请填写冲销原因。", field="reason")
+            if not is_system(by) and not can_approve(by, approval.org):
+                raise DomainError("您没有冲销该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
+            MACHINE.check(approval, to)
+            paid = Entry.objects.select_for_update().get(approval=approval, reversal_of__isnull=True)
+            entry = _write_entry(approval, by=by, paid_on=timezone.localdate(), key=f"reversal:{paid.pk}",
+                                 note=f"冲销：{reason.strip()}", reversal_of=paid)
+        else:
+            if batch is None and approval.batch_id is not None:
+                raise DomainError(BATCH_LINE.format(approval.batch.title))
+            done = Entry.objects.filter(idempotency_key=key).first()
+            if done is not None:
+                if done.approval_id != approval.pk:
+                    raise DomainError("该提交已用于另一笔发放，请刷新页面后重试。")
+                return done
+            _check_recorder(approval, by)
+            MACHINE.check(approval, to)
+            entry = _write_entry(approval, by=by, paid_on=_paid_on(paid_on), key=key, note=note)
+        changes = {"member": approval.member.member_number, "kind": approval.kind.code, "amount": str(entry.amount),
+                   "paid_on": str(entry.paid_on), "approval": approval.pk} | (
+            {"reversal_of": entry.reversal_of_id} if entry.reversal_of_id else {})
+        MACHINE.move(approval, to=to, by=by, fields=[], audited=entry, changes=changes,
+                     audit_as="ledger_reverse" if entry.reversal_of_id else "ledger_pay")
+        return entry
 
 
 def record_payment(*, approval: Approval, by, key: str, paid_on: datetime.date | None = None,
                    note: str = "") -> Entry:
-    """发放登记: the payment of an approval, recorded once. The same `key` again (a double submission)
-    returns the entry already written; another key for a paid approval is refused — the row lock makes
-    the second of two simultaneous clicks wait and then see the payment, and the database constraint
-    `one_payment_per_approval` stands behind both. A line of a 批量发放 is refused: it is paid with its
-    whole batch (`record_disbursement`), or the batch could never be recorded (review finding 1)."""
-    paid_on = _paid_on(paid_on)
-    with transaction.atomic():
-        return _record(approval, by=by, key=key, paid_on=paid_on, note=note)
+    """发放登记: the payment of an approval, recorded once (see `transition_approval`); the database constraint
+    `one_payment_per_approval` stands behind the row lock. A line of a 批量发放 is refused: it is paid with its
+    whole batch (`record_disbursement`), or the batch could never be recorded."""
+    return transition_approval(approval, to=AS.PAID, by=by, key=key, paid_on=_paid_on(paid_on), note=note)
 
 
 def reverse(*, entry: Entry, by, reason: str) -> Entry:
-    """冲销: a wrong payment is undone by an entry of the opposite amount (the first stays). By a 审核人 or
-    单位管理员 of the paying union or above; the approval is marked reversed (a new approval pays again)."""
-    if not (reason or "").strip():
-        raise DomainError("请填写冲销原因。", field="reason")
-    with transaction.atomic():
-        entry = Entry.objects.select_for_update().select_related("approval__member", "org").get(pk=entry.pk)
-        if by is not None and not can_approve(by, entry.org):
-            raise DomainError("您没有冲销该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
-        if entry.reversal_of_id is not None:
-            raise DomainError("冲销分录不能再冲销。")
-        if Entry.objects.filter(reversal_of=entry).exists():
-            raise DomainError("该分录已冲销。")
-        reversal = _write_entry(entry.approval, by=by, paid_on=timezone.localdate(), key=f"reversal:{entry.pk}",
-                                note=f"冲销：{reason.strip()}", reversal_of=entry)
-        Approval.objects.filter(pk=entry.approval_id).update(status=Approval.Status.REVERSED)
-    return reversal
+    """冲销 of a payment entry (see `transition_approval`)."""
+    if entry.reversal_of_id is not None:
+        raise DomainError("冲销分录不能再冲销。")
+    return transition_approval(entry.approval, to=AS.REVERSED, by=by, reason=reason)
 
 
 # Bulk disbursement ------------------------------------------------------------------------------------
@@ -247,7 +258,7 @@ def preview_disbursement(*, org: Org, kind: PaymentKind, fund_source: FundSource
                          by, on: datetime.date | None = None) -> Preview:
     """What a bulk disbursement would do, line by line, writing nothing: each member's problem (outside the
     union, not a member, 先建档后帮扶, listed twice) and duplicate warning."""
-    if by is not None and not can_approve(by, org):
+    if not is_system(by) and not can_approve(by, org):
         raise DomainError("您没有审批该工会帮扶资金的权限（须为本级或上级工会的审核人）。")
     amount = parse_yuan(amount_each, label="每户金额", field="amount_each")
     if amount <= 0:
@@ -304,10 +315,11 @@ def record_disbursement(*, batch: Disbursement, by, key: str, paid_on: datetime.
         batch = Disbursement.objects.select_for_update().get(pk=batch.pk)
         if batch.status == Disbursement.Status.PAID:
             raise DomainError("该批次已登记发放，不能重复发放。")
-        if by is not None and by.pk == batch.approved_by_id:
+        if not is_system(by) and by.pk == batch.approved_by_id:
             raise DomainError(SAME_PERSON)
         approvals = list(batch.approvals.order_by("id"))
-        entries = [_record(a, by=by, key=f"{key}:{a.pk}", paid_on=paid_on, batch=batch) for a in approvals]
+        entries = [transition_approval(a, to=AS.PAID, by=by, key=f"{key}:{a.pk}", paid_on=paid_on, batch=batch)
+                   for a in approvals]
         batch.status = Disbursement.Status.PAID
         batch.save(update_fields=["status"])
         audit.record("ledger_batch_pay", actor=by, obj=batch, changes={

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.common import audit, codesets, mobile, personname, pii
+from gonghui.common import audit, codesets, mobile, personname, pii, states
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
@@ -42,7 +43,7 @@ def protect(facts: Facts) -> dict:
 
 
 def _check_writer(by, org: Org) -> None:
-    if by is not None and not (can_edit_members(by) and org.is_within(by.org)):
+    if not is_system(by) and not (can_edit_members(by) and org.is_within(by.org)):
         raise DomainError("您没有在该工会办理会员业务的权限。")
 
 
@@ -58,7 +59,7 @@ def join_member(*, org: Org, facts: Facts, by, source: str = Member.Source.MANUA
     the same record and keeps their member number; an active member anywhere is refused with the
     transfer message, which says nothing about where. `authorised`: the caller has checked that `by`
     may admit members to `org` another way (an approver accepting an online application)."""
-    if not authorised:
+    if not (is_system(by) or authorised):
         _check_writer(by, org)
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该工会已撤销或合并，不能办理入会。", field="org")
@@ -252,29 +253,45 @@ def request_transfer(*, id_number: str, name: str, to_org: Org, by, reason: str 
     return transfer
 
 
-def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") -> Transfer:
-    """The current union or an ancestor approves (the member moves, keeping the number; one event
-    records both sides) or rejects with a note. The first decision wins; a second gets an error."""
+# A transfer's state machine: transition → the states it may leave. `request_transfer` files it (待审批);
+# a membership that ends meanwhile lapses it (end_membership).
+TS = Transfer.Status
+TRANSFER_ALLOWED = {TS.APPROVED: frozenset({TS.PENDING}), TS.REJECTED: frozenset({TS.PENDING}),
+                    TS.CANCELLED: frozenset({TS.PENDING})}
+TRANSFER = states.Machine(Transfer, allowed=TRANSFER_ALLOWED, noun="该转会申请",
+                          verbs={TS.APPROVED: "同意", TS.REJECTED: "拒绝", TS.CANCELLED: "撤回"})
+
+
+def transition_transfer(transfer: Transfer, *, to: str, by, note: str = "") -> Transfer:
+    """The one way a transfer request changes state, under row locks (the member's, then the request's: the
+    order end_membership locks them in), so that the first decision wins and a second is refused. Each is
+    audited (transfer_approve / transfer_reject / transfer_cancel).
+
+    - 待审批 → 已同意 (approve), by an approver of the member's union or above, not the one who asked: the
+      member moves to the receiving union keeping the number (an open hardship file follows), one
+      MemberEvent records both sides. Refused if the member left meanwhile or the receiving union closed.
+    - 待审批 → 已拒绝 (reject), by such an approver, with `note` (the reason).
+    - 待审批 → 已撤回 (cancel), by a cadre of the receiving union (or above) that asked."""
     with transaction.atomic():
-        # The member row first, then the request: the order end_membership locks them in.
         member = _lock(Member(pk=Transfer.objects.values_list("member_id", flat=True).get(pk=transfer.pk)))
-        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org", "from_org").get(
-            pk=transfer.pk)
-        if not can_approve_transfer(by, member):
+        transfer = TRANSFER.lock(transfer, to, by=by, related=("to_org", "from_org"))
+        if to == TS.CANCELLED:
+            _check_writer(by, transfer.to_org)
+            transfer.decided_at = timezone.now()
+            return TRANSFER.move(transfer, to=to, by=by, audit_as="transfer_cancel", fields=["decided_at"])
+        if not is_system(by) and not can_approve_transfer(by, member):
             raise DomainError("只有会员所在工会或其上级工会的审核人可以审批转会。")
-        if transfer.status != Transfer.Status.PENDING:
-            raise DomainError(f"该转会申请{transfer.get_status_display()}，不能重复审批。")
         if by.pk == transfer.requested_by_id:
             raise DomainError("不能审批自己提出的转会申请。")
+        approve = to == TS.APPROVED
         if approve and member.status != Member.Status.ACTIVE:
             raise DomainError("该会员已不在会，不能转会。")
         if approve and transfer.to_org.status != Org.Status.ACTIVE:
             raise DomainError("转入工会已撤销或合并，不能同意转会；请拒绝该申请。")
         if not approve and not note.strip():
             raise DomainError("拒绝转会时请填写理由。", field="note")
-        transfer.status = Transfer.Status.APPROVED if approve else Transfer.Status.REJECTED
         transfer.decided_by, transfer.decided_at, transfer.decision_note = by, timezone.now(), note
-        transfer.save()
+        TRANSFER.move(transfer, to=to, by=by, audit_as="transfer_approve" if approve else "transfer_reject")
         if approve:
             member.org = transfer.to_org
             member.save(update_fields=["org", "updated_at"])
@@ -282,22 +299,17 @@ def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") ->
                                             to_org=transfer.to_org, by=by)
             MemberEvent.objects.create(member=member, kind=MemberEvent.Kind.TRANSFERRED, date=timezone.localdate(),
                                        org=transfer.from_org, to_org=transfer.to_org, by=by, note=note)
-        audit.record("transfer_approve" if approve else "transfer_reject", actor=by, obj=transfer,
-                     changes={"status": ["pending", transfer.status]})
     return transfer
+
+
+def decide_transfer(transfer: Transfer, *, approve: bool, by, note: str = "") -> Transfer:
+    """The current union or an ancestor approves or rejects (see `transition_transfer`)."""
+    return transition_transfer(transfer, to=TS.APPROVED if approve else TS.REJECTED, by=by, note=note)
 
 
 def cancel_transfer(transfer: Transfer, *, by) -> Transfer:
-    """The receiving union withdraws its pending request."""
-    with transaction.atomic():
-        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org").get(pk=transfer.pk)
-        _check_writer(by, transfer.to_org)
-        if transfer.status != Transfer.Status.PENDING:
-            raise DomainError(f"该转会申请{transfer.get_status_display()}，不能再撤回。")
-        transfer.status, transfer.decided_at = Transfer.Status.CANCELLED, timezone.now()
-        transfer.save(update_fields=["status", "decided_at"])
-        audit.record("transfer_cancel", actor=by, obj=transfer, changes={"status": ["pending", "cancelled"]})
-    return transfer
+    """The receiving union withdraws its pending request (see `transition_transfer`)."""
+    return transition_transfer(transfer, to=TS.CANCELLED, by=by)
 
 
 def reveal(member: Member, *, by, reason: str) -> dict:

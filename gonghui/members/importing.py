@@ -61,6 +61,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from gonghui.common import audit, codesets, idcard, pii
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import (
     cell_text,
@@ -680,7 +681,7 @@ class _Run:
                 f"INSERT INTO {qn(event.db_table)} ({event_columns}) "
                 f"SELECT m, 'joined', d, %(org)s, NULL, %(now)s, %(by)s, %(note)s, '{{}}'::jsonb "
                 f"FROM unnest(%(ids)s::bigint[], %(dates)s::date[]) AS t(m, d)",
-                {"org": self.org.pk, "now": now, "by": self.by.pk if self.by is not None else None, "note": NOTE,
+                {"org": self.org.pk, "now": now, "by": self.by.pk, "note": NOTE,
                  "ids": "{" + ",".join(map(str, ids)) + "}",
                  "dates": "{" + ",".join(stored[2] for _, stored, _, _ in rows) + "}"})
         return True
@@ -697,7 +698,7 @@ class _Run:
                 copy.write("".join([f"{number}\t{stored[1]}\t{member_number}\n"
                                     for number, stored, _, member_number in rows]))
             cursor.execute(insert, {"org": self.org.pk, "job": self.job.pk if self.job else None,
-                                    "now": timezone.now(), "by": self.by.pk if self.by is not None else None,
+                                    "now": timezone.now(), "by": self.by.pk,
                                     "note": NOTE})
             inserted = {r[0] for r in cursor.fetchall()}
         missed = [row for row in rows if row[1][0] not in inserted]
@@ -732,7 +733,7 @@ class _Run:
 def _check_target(org: Org, by) -> None:
     if org.status != Org.Status.ACTIVE:
         raise ImportFileError("该工会已撤销或合并，不能导入会员。")
-    if by is not None and not (can_edit_members(by) and org.is_within(by.org)):
+    if not is_system(by) and not (can_edit_members(by) and org.is_within(by.org)):
         raise ImportFileError("您没有在该工会办理会员业务的权限。")
 
 

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from gonghui.common import audit
+from gonghui.common import audit, states
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.common.money import parse_yuan, yuan
 from gonghui.ledger import actions as ledger
@@ -64,7 +65,7 @@ PLAN_FIELDS = ["name", "kind", "org", "period_start", "period_end", "premium", "
 
 def check_plan(plan: Plan, *, by) -> None:
     """The rules a plan must satisfy (also what the admin form shows as errors)."""
-    if by is not None and not can_manage_plans(by):
+    if not is_system(by) and not can_manage_plans(by):
         raise DomainError("互助保障计划由省总工会单位管理员维护。")
     if plan.period_start and plan.period_end and plan.period_end < plan.period_start:
         raise DomainError("保障期止不能早于保障期起。", field="period_end")
@@ -74,7 +75,7 @@ def check_plan(plan: Plan, *, by) -> None:
         value = getattr(plan, name)
         if value is not None and value < 0:
             raise DomainError(f"“{Plan._meta.get_field(name).verbose_name}”不能为负数。", field=name)
-    if by is not None and plan.org_id is not None and not in_scope(by, plan.org):
+    if not is_system(by) and plan.org_id is not None and not in_scope(by, plan.org):
         raise DomainError("主办工会须为本级或下级工会。", field="org")
 
 
@@ -87,7 +88,7 @@ def save_plan(*, plan: Plan, by) -> Plan:
     with transaction.atomic():
         if plan.pk:
             old = Plan.objects.select_for_update(of=("self",)).select_related("org").filter(pk=plan.pk).first()
-            if old is not None and by is not None and not can_manage_plans(by, old):
+            if old is not None and not is_system(by) and not can_manage_plans(by, old):
                 raise DomainError("不能修改该计划：它的主办工会不在本级或下级工会中。")
             before = audit.snapshot(old, PLAN_FIELDS) if old else {}
         plan.save()
@@ -136,7 +137,7 @@ def _check_plan_for(plan: Plan, org: Org) -> None:
 def preview_enrolment(*, plan: Plan, org: Org, members: list[Member], by) -> EnrolmentPreview:
     """What enrolling `members` would do, line by line, writing nothing: each member's problem (not an active
     member of the union's subtree, listed twice, already covered by the plan)."""
-    if by is not None and not can_enrol(by, org):
+    if not is_system(by) and not can_enrol(by, org):
         raise DomainError("您没有为该工会办理参保的权限（须为本级或上级工会的经办人）。")
     _check_plan_for(plan, org)
     if not members:
@@ -205,7 +206,7 @@ def campaign_members(campaign: Campaign):
 
 
 def check_campaign(campaign: Campaign, *, by) -> None:
-    if by is not None and campaign.org_id is not None and not can_enrol(by, campaign.org):
+    if not is_system(by) and campaign.org_id is not None and not can_enrol(by, campaign.org):
         raise DomainError("只能为本级或下级工会设立赠送活动。", field="org")
     if campaign.joined_from and campaign.joined_to and campaign.joined_to < campaign.joined_from:
         raise DomainError("入会日期止不能早于入会日期起。", field="joined_to")
@@ -223,7 +224,7 @@ def save_campaign(*, campaign: Campaign, by) -> Campaign:
     with transaction.atomic():
         if not creating:
             old = Campaign.objects.select_for_update(of=("self",)).select_related("org").filter(pk=campaign.pk).first()
-            if old is not None and by is not None and not can_enrol(by, old.org):
+            if old is not None and not is_system(by) and not can_enrol(by, old.org):
                 raise DomainError("只能修改本级或下级工会的赠送活动。")
         campaign.save()
         audit.record("mutualaid_campaign_create" if creating else "mutualaid_campaign_change", actor=by,
@@ -237,7 +238,7 @@ def run_campaign(*, campaign: Campaign, by) -> Enrolment:
     """赠送: covers the members the campaign selects who are not covered yet (run again later, it covers
     those who joined since). Cover starts at the plan's start or the member's join date, whichever is later;
     the union pays the premiums (an enrolment of source 赠送活动)."""
-    if by is not None and not can_enrol(by, campaign.org):
+    if not is_system(by) and not can_enrol(by, campaign.org):
         raise DomainError("您没有办理该赠送活动的权限（须为本级或上级工会的经办人）。")
     plan = campaign.plan
     _check_plan_for(plan, campaign.org)
@@ -290,12 +291,12 @@ def file_claim(*, member: Member, event_date: datetime.date, expense, consent_at
     plan's deadline (claim_days from the event); the yearly cap is not exhausted; the expense exceeds the
     deductible. The benefit and its working are computed by the plan's rules. `org` is the union handling it
     (the filing cadre's, by default)."""
-    if by is not None and not can_file(by, member):
+    if not is_system(by) and not can_file(by, member):
         raise DomainError("您没有为该会员办理互助金申请的权限。")
     if consent_at is None:
         raise DomainError("须经会员本人同意工会使用其就诊和健康信息审核互助金（健康信息使用同意），才能受理申请。",
                           field="consent")
-    org = org or (scope_org(by) if by is not None else member.org)
+    org = org or (member.org if is_system(by) else scope_org(by))
     if not member.org.path.startswith(org.path):
         raise DomainError("受理工会须为会员所在工会或其上级工会。")
     expense = parse_yuan(expense, label="医疗费用", field="expense")
@@ -334,17 +335,39 @@ def file_claim(*, member: Member, event_date: datetime.date, expense, consent_at
     return claim
 
 
-def approve_claim(*, claim: Claim, by) -> Claim:
-    """核准: the claim keeps the benefit and working computed when it was filed (a plan changed since does not
-    change them, review finding 7), cut only to what is left of the yearly cap after the claims approved
-    meanwhile (two claims filed together cannot both use the year's room; a line is added to the working),
-    and is approved on the ledger, to be paid by someone else."""
+# A claim's state machine: transition → the states it may leave. `file_claim` creates it (已申请); 已给付 is
+# read from its ledger approval (`Claim.shown_status`), never stored.
+CS = Claim.Status
+ALLOWED = {CS.APPROVED: frozenset({CS.FILED}), CS.REJECTED: frozenset({CS.FILED})}
+MACHINE = states.Machine(Claim, allowed=ALLOWED, noun="该申请", verbs={CS.APPROVED: "核准", CS.REJECTED: "不予给付"})
+
+
+def transition_claim(claim: Claim, *, to: str, by, reason: str = "") -> Claim:
+    """The one way a claim changes state, under its row lock (of two cadres deciding at once one wins, the
+    other is told it was handled), by a 审核人 or 单位管理员 of the handling union or above; each audited.
+
+    - 已申请 → 已核准 (核准): the claim keeps the benefit and working computed when it was filed (a plan changed
+      since does not change them), cut only to what is left of the yearly cap after the claims approved
+      meanwhile (two claims filed together cannot both use the year's room; a line is added to the working),
+      and is approved on the ledger (`ledger.actions.approve`, source "mutualaid.claim:<id>"), to be paid by
+      someone else.
+    - 已申请 → 不予给付, with `reason` (the member is told it)."""
+    reason = (reason or "").strip()
+    if to == CS.REJECTED and not reason:
+        raise DomainError("请填写不予给付的原因。", field="reason")
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("plan", "member__org", "org").get(pk=claim.pk)
-        if by is not None and not can_decide(by, claim):
-            raise DomainError("您没有核准该互助金的权限（须为受理工会或其上级工会的审核人）。")
-        if claim.status != Claim.Status.FILED:
-            raise DomainError(f"该申请当前为“{claim.shown_status}”，不能核准（可能已由他人处理，请刷新后查看）。")
+        claim = MACHINE.lock(claim, to, by=by, related=("plan", "member__org", "org"), check=False)
+        if not is_system(by) and not can_decide(by, claim):
+            what = "核准该互助金" if to == CS.APPROVED else "处理该互助金申请"
+            raise DomainError(f"您没有{what}的权限（须为受理工会或其上级工会的审核人）。")
+        if not MACHINE.may(claim.status, to):  # the stored status, shown as the member sees it (已给付)
+            raise DomainError(f"该申请当前为“{claim.shown_status}”，不能{MACHINE.verbs[to]}"
+                              f"{states.HANDLED_ELSEWHERE}。")
+        claim.decided_by, claim.decided_at = by, timezone.now()
+        if to == CS.REJECTED:
+            claim.note = reason[:300]
+            return MACHINE.move(claim, to=to, by=by, audit_as="mutualaid_claim_reject", changes={"reason": claim.note},
+                                fields=["note", "decided_by", "decided_at"])
         coverage = Coverage.objects.select_for_update().get(pk=claim.coverage_id)
         paid = granted_this_year(coverage, claim.event_date.year, exclude=claim)
         benefit, capped = cap_at_approval(claim.plan, claim.benefit, paid)
@@ -361,28 +384,18 @@ def approve_claim(*, claim: Claim, by) -> Claim:
         filed_benefit = claim.benefit
         if capped:
             claim.benefit, claim.working = benefit, [*claim.working, capped]
-        claim.status, claim.approval = Claim.Status.APPROVED, approval
-        claim.decided_by, claim.decided_at = by, timezone.now()
-        claim.save(update_fields=["benefit", "working", "status", "approval", "decided_by", "decided_at"])
-        audit.record("mutualaid_claim_approve", actor=by, obj=claim, changes={
-            "benefit": str(benefit), "approval": approval.pk,
-            **({"filed_benefit": str(filed_benefit)} if capped else {})})
-    return claim
+        claim.approval = approval
+        changes = {"benefit": str(benefit), "approval": approval.pk} | (
+            {"filed_benefit": str(filed_benefit)} if capped else {})
+        return MACHINE.move(claim, to=to, by=by, audit_as="mutualaid_claim_approve", changes=changes,
+                            fields=["benefit", "working", "approval", "decided_by", "decided_at"])
+
+
+def approve_claim(*, claim: Claim, by) -> Claim:
+    """核准 (see `transition_claim`)."""
+    return transition_claim(claim, to=CS.APPROVED, by=by)
 
 
 def reject_claim(*, claim: Claim, by, reason: str) -> Claim:
-    """不予给付, with the reason (the member is told it)."""
-    if not (reason or "").strip():
-        raise DomainError("请填写不予给付的原因。", field="reason")
-    with transaction.atomic():
-        claim = Claim.objects.select_for_update().select_related("org").get(pk=claim.pk)
-        if by is not None and not can_decide(by, claim):
-            raise DomainError("您没有处理该互助金申请的权限（须为受理工会或其上级工会的审核人）。")
-        if claim.status != Claim.Status.FILED:
-            raise DomainError(f"该申请当前为“{claim.shown_status}”，不能不予给付（可能已由他人处理，请刷新后查看）。")
-        claim.status, claim.note = Claim.Status.REJECTED, reason.strip()[:300]
-        claim.decided_by, claim.decided_at = by, timezone.now()
-        claim.save(update_fields=["status", "note", "decided_by", "decided_at"])
-        audit.record("mutualaid_claim_reject", actor=by, obj=claim, changes={"reason": claim.note})
-    return claim
-
+    """不予给付, with the reason (see `transition_claim`)."""
+    return transition_claim(claim, to=CS.REJECTED, by=by, reason=reason)

@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 
 from gonghui.common import audit, regions
 from gonghui.common import uscc as uscc_lib
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 
 from .models import STEP, Employer, Org, OrgEvent, path_step
@@ -77,15 +78,16 @@ def _raise_first(problems: list[tuple[str, str]]) -> None:
 
 def _check_actor_reaches(by, org: Org | None, what: str) -> None:
     """A cadre may only place or change orgs inside their own subtree (R-AZ-3)."""
-    if by is None or org is None:
+    if is_system(by) or org is None:
         return
     if by.org_id is None or not org.is_within(by.org):
         raise DomainError(f"{what}不在您的管辖范围内。", field="parent")
 
 
 def check_placement(by, parent: Org | None, kind: str | None, *, new: bool) -> None:
-    """An org of `kind` may be placed under `parent` by `by` (None: a command or the system)."""
-    if new and parent is None and by is not None:
+    """An org of `kind` may be placed under `parent` by `by` (only the system actor — a command — places
+    top-level orgs)."""
+    if new and parent is None and not is_system(by):
         raise DomainError("请选择上级组织。", field="parent")
     _check_actor_reaches(by, parent, "上级组织")
     if parent is not None and parent.status != Org.Status.ACTIVE:
@@ -200,7 +202,7 @@ def dissolve_org(org: Org, *, by, on: datetime.date | None = None, reason: str =
     _check_actor_reaches(by, org, "该组织")
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该组织已撤销或合并。")
-    if by is not None and org.pk == by.org_id:
+    if not is_system(by) and org.pk == by.org_id:
         raise DomainError("不能撤销本账号所属的组织。")
     if org.children.filter(status=Org.Status.ACTIVE).exists():
         raise DomainError("该组织还有正常状态的下级组织，请先调整或撤销下级组织。")
@@ -260,7 +262,7 @@ def upsert_employer(*, by, uscc: str, union: Org | None, **facts) -> tuple[Emplo
     created = employer is None
     if created:
         employer = Employer(uscc=code)
-    elif employer.union is not None and by is not None and not (
+    elif employer.union is not None and not is_system(by) and not (
             by.org_id and employer.union.is_within(by.org)):
         raise DomainError(f"单位 {code} 已由其他工会覆盖，不在您的管辖范围内。", field="employer_uscc")
     before = {} if created else audit.snapshot(employer, EMPLOYER_FIELDS)

@@ -18,6 +18,7 @@ from django_tasks import task
 
 from gonghui.common import audit, dates
 from gonghui.common import uscc as uscc_lib
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import ERROR_COLUMN, ExcelError, build_workbook, cell_text, plain_cell, read_rows
 from gonghui.common.models import IMPORT_DIR, ImportJob
@@ -334,7 +335,7 @@ class _Lookup:
     def parent(self, code: str) -> Org | None:
         if code not in self.parents:
             candidates = Org.objects.filter(code=code)
-            if self.by is not None:
+            if not is_system(self.by):
                 # Outside the uploader's subtree is reported like "does not exist" (scoping never tells).
                 by = self.by
                 candidates = candidates.filter(path__startswith=by.org.path) if by.org_id else candidates.none()
@@ -351,7 +352,7 @@ def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult
     if PARENT_COLUMN not in failed_columns:
         parent = _resolve_parent(row, by=by, rows_by_code=rows_by_code, lookup=lookup)
     existing = lookup.existing(row, index)
-    if existing is not None and by is not None and not (by.org_id and existing.is_within(by.org)):
+    if existing is not None and not is_system(by) and not (by.org_id and existing.is_within(by.org)):
         # Codes are unique across the province: say it is taken, nothing about whose it is.
         row.reject("组织代码", f"组织代码 {row.code} 已被使用，请核对后重新填写。")
         return
@@ -364,7 +365,7 @@ def _write(row: _Row, *, by, rows_by_code: dict[str, _Row], result: ImportResult
         column = FIELD_COLUMNS.get(name, "组织代码")
         if column not in failed_columns:
             row.reject(column, message)
-    if existing is not None and row.parent_code == "" and existing.parent_id is not None and by is None:
+    if existing is not None and row.parent_code == "" and existing.parent_id is not None and is_system(by):
         row.reject(PARENT_COLUMN, f"组织 {row.code} 已有上级组织，不能改为顶级组织。")
     if row.problems:
         return
@@ -401,7 +402,7 @@ def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row], lookup: _Lo
     """The parent org of `row`, or None for a top-level org; rejects the row when it has none."""
     code = row.parent_code
     if not code:
-        if by is not None:
+        if not is_system(by):
             row.reject(PARENT_COLUMN, "请填写上级组织代码（后台导入不能新建或调整顶级组织）。")
         return None
     in_file = rows_by_code.get(code)
@@ -412,7 +413,7 @@ def _resolve_parent(row: _Row, *, by, rows_by_code: dict[str, _Row], lookup: _Lo
     parent = lookup.parent(code)
     if parent is None:
         row.reject(PARENT_COLUMN, f"上级组织代码 {code} 不存在（文件和系统中都没有"
-                                  + ("，或不在您的管辖范围内" if by is not None else "") + "）。")
+                                  + ("" if is_system(by) else "，或不在您的管辖范围内") + "）。")
     return parent
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from gonghui.accounts.actions import check_password_policy
 from gonghui.accounts.sms import send_sms
-from gonghui.common import audit, idcard, mobile, pii
+from gonghui.common import audit, idcard, mobile, pii, states
+from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.members import actions as member_actions
 from gonghui.members import facts as member_facts
@@ -405,8 +406,9 @@ def reject_binding(*, binding: BindingRequest, by, reason: str) -> BindingReques
 
 # Join links (扫码入会) -------------------------------------------------------------------------------
 
-def join_link(org: Org, *, by=None) -> JoinLink:
-    """The union's join link, made on first use (its version 1)."""
+def join_link(org: Org, *, by) -> JoinLink:
+    """The union's join link, made on first use (its version 1) by `by`, the cadre who asked for it."""
+    is_system(by)  # refuses None
     link, created = JoinLink.objects.get_or_create(org=org)
     if created:
         audit.record("portal_join_link", actor=by, obj=link, changes={"version": [None, 1]})
@@ -418,7 +420,7 @@ def rotate_join_link(*, org: Org, by, revoke: bool = False) -> JoinLink:
     if not can_manage_join_link(by, org):
         raise DomainError("您没有管理该工会入会二维码的权限。")
     with transaction.atomic():
-        link = JoinLink.objects.select_for_update().get(pk=join_link(org).pk)
+        link = JoinLink.objects.select_for_update().get(pk=join_link(org, by=by).pk)
         before = (link.version, link.revoked)
         if revoke:
             link.revoked = True
@@ -527,10 +529,100 @@ def _stored_numbers(application: JoinApplication) -> tuple[str, str]:
             if application.mobile_enc else "")
 
 
+# The join application's state machine: transition → the states it may leave. Filing (submit_application)
+# creates an application in 待审核; the four transitions below are `transition_application`'s.
+JA = JoinApplication.Status
+ALLOWED = {
+    JA.SUBMITTED: frozenset({JA.RETURNED}),  # 修改后重新提交
+    JA.RETURNED: frozenset({JA.SUBMITTED}),
+    JA.ACCEPTED: frozenset({JA.SUBMITTED}),
+    JA.WITHDRAWN: frozenset({JA.SUBMITTED, JA.RETURNED}),
+}
+MACHINE = states.Machine(JoinApplication, allowed=ALLOWED, noun="该申请", verbs={
+    JA.SUBMITTED: "重新提交", JA.RETURNED: "退回", JA.ACCEPTED: "审核通过", JA.WITHDRAWN: "撤回"})
+WORKER_MOVES = frozenset({JA.SUBMITTED, JA.WITHDRAWN})
+
+
+def transition_application(application: JoinApplication, *, to: str, by, reason: str = "",
+                           facts: member_facts.Facts | None = None, employer_name: str | None = None):
+    """The one way a join application changes state, under a row lock (of two cadres deciding at once one
+    wins, the other is told it was handled). Each transition writes an ApplicationEvent and an audit entry.
+
+    - 待审核 → 已通过 (accept), by an approver of the union or above (not the applicant): the member record is
+      entered through `members.actions.join_member` (joined today), the worker's account is bound to it and
+      the worker notified. Returns the member.
+    - 待审核 → 已退回 (return), by such an approver, with `reason` (the worker sees it); they may correct it.
+    - 已退回 → 待审核 (resubmit), by the worker, with the corrected `facts` (and `employer_name`).
+    - 待审核/已退回 → 已撤回 (withdraw), by the worker.
+    Returns the application (the member for an acceptance)."""
+    reason = (reason or "").strip()
+    if to == JA.RETURNED and not reason:
+        raise DomainError("请填写退回原因，申请人将看到这段说明。", field="reason")
+    with transaction.atomic():
+        app = MACHINE.lock(application, to, by=by, related=("org", "worker"))
+        if to in WORKER_MOVES:
+            if app.worker.user_id != by.pk:
+                raise DomainError("只有申请人本人可以进行此操作。")
+        elif not is_system(by):
+            if not can_decide_applications(by, app.org):
+                raise DomainError("您没有审核该工会入会申请的权限（须为本级或上级工会的审核人）。")
+            if app.worker.user_id == by.pk:
+                raise DomainError("不能审核自己的申请。")
+        if to == JA.SUBMITTED:
+            return _resubmit(app, by=by, facts=facts, employer_name=employer_name)
+        if to == JA.WITHDRAWN:
+            MACHINE.move(app, to=to, by=by, audit_as="portal_application_withdraw")
+            ApplicationEvent.objects.create(application=app, status=app.status, by=by)
+            return app
+        app.decided_at, app.decided_by = timezone.now(), by
+        if to == JA.RETURNED:
+            app.reason = reason[:200]
+            MACHINE.move(app, to=to, by=by, audit_as="portal_application_return", changes={"reason": app.reason})
+            ApplicationEvent.objects.create(application=app, status=app.status, by=by, note=app.reason)
+            notify(app.worker.user, text=f"您加入{app.org.name}的申请被退回：{reason[:100]}",
+                   link=f"/w/applications/{app.pk}/")
+            return app
+        return _accept(app, by=by)
+
+
+def _resubmit(app: JoinApplication, *, by, facts, employer_name) -> JoinApplication:
+    if facts is None:
+        raise TypeError("resubmitting a join application needs the corrected facts (resubmit_application).")
+    _check_not_a_member(app.worker, pii.blind_index(facts.id_number, purpose="id_number"))
+    _set_facts(app, facts)
+    if employer_name is not None:
+        app.employer_name = employer_name.strip()
+    app.reason, app.submitted_at = "", timezone.now()
+    MACHINE.move(app, to=JA.SUBMITTED, by=by, audit_as="portal_application_resubmit")
+    ApplicationEvent.objects.create(application=app, status=app.status, by=by, note="修改后重新提交")
+    return app
+
+
+def _accept(app: JoinApplication, *, by) -> Member:
+    id_number, mobile_number = _stored_numbers(app)
+    raw = {"name": app.name, "id_number": id_number, "mobile": mobile_number} | {f: getattr(app, f) for f in (
+        "gender", "birth_date", "ethnicity", "education", "political_status", "household_type",
+        "is_migrant_worker", "worker_group")}
+    facts, _ = _checked_facts(raw)
+    member = member_actions.join_member(org=app.org, facts=facts, by=by, source=Member.Source.ONLINE,
+                                        note=app.get_channel_display(), authorised=True)
+    app.member = member
+    MACHINE.move(app, to=JA.ACCEPTED, by=by, audit_as="portal_application_accept",
+                 changes={"member": member.member_number, "org": str(app.org)})
+    worker = Worker.objects.select_for_update().get(pk=app.worker_id)
+    worker.member = member
+    worker.save(update_fields=["member"])
+    ApplicationEvent.objects.create(application=app, status=app.status, by=by, note=f"会员证号 {member.member_number}")
+    notify(worker.user, text=f"您加入{app.org.name}的申请已通过，欢迎入会！电子会员卡已可使用。", link="/w/card/")
+    return member
+
+
 def resubmit_application(*, application: JoinApplication, worker: Worker, raw: dict,
                          employer_name: str | None = None) -> JoinApplication:
     """The worker corrects a returned application and submits it again. An empty ID or mobile keeps the
     number filed before (the page never shows it again)."""
+    if application.worker_id != worker.pk:
+        raise DomainError("只有申请人本人可以进行此操作。")
     stored_id, stored_mobile = _stored_numbers(application)
     raw = dict(raw)
     if not (raw.get("id_number") or "").strip():
@@ -538,94 +630,22 @@ def resubmit_application(*, application: JoinApplication, worker: Worker, raw: d
     if not (raw.get("mobile") or "").strip():
         raw["mobile"] = stored_mobile
     facts, _ = _checked_facts(raw)
-    index = pii.blind_index(facts.id_number, purpose="id_number")
-    with transaction.atomic():
-        application = JoinApplication.objects.select_for_update().get(pk=application.pk, worker=worker)
-        if application.status != JoinApplication.Status.RETURNED:
-            raise DomainError("只有被退回的申请可以修改后重新提交。")
-        _check_not_a_member(worker, index)
-        _set_facts(application, facts)
-        if employer_name is not None:
-            application.employer_name = employer_name.strip()
-        application.status, application.reason = JoinApplication.Status.SUBMITTED, ""
-        application.submitted_at = timezone.now()
-        application.save()
-        ApplicationEvent.objects.create(application=application, status=application.status, by=worker.user,
-                                        note="修改后重新提交")
-        audit.record("portal_application_resubmit", actor=worker.user, obj=application)
-    return application
+    return transition_application(application, to=JA.SUBMITTED, by=worker.user, facts=facts,
+                                  employer_name=employer_name)
 
 
 def withdraw_application(*, application: JoinApplication, worker: Worker) -> JoinApplication:
-    with transaction.atomic():
-        application = JoinApplication.objects.select_for_update().get(pk=application.pk, worker=worker)
-        if application.status not in OPEN:
-            raise DomainError("该申请已办结，不能撤回。")
-        application.status = JoinApplication.Status.WITHDRAWN
-        application.save(update_fields=["status"])
-        ApplicationEvent.objects.create(application=application, status=application.status, by=worker.user)
-        audit.record("portal_application_withdraw", actor=worker.user, obj=application)
-    return application
-
-
-def _lock_for_decision(application: JoinApplication, by) -> JoinApplication:
-    application = JoinApplication.objects.select_for_update().select_related("org", "worker").get(pk=application.pk)
-    if not can_decide_applications(by, application.org):
-        raise DomainError("您没有审核该工会入会申请的权限（须为本级或上级工会的审核人）。")
-    if application.worker.user_id == getattr(by, "pk", None):
-        raise DomainError("不能审核自己的申请。")
-    if application.status != JoinApplication.Status.SUBMITTED:
-        raise DomainError(f"该申请已{application.get_status_display()}，无需再审核（可能已由他人处理）。")
-    return application
+    return transition_application(application, to=JA.WITHDRAWN, by=worker.user)
 
 
 def accept_application(*, application: JoinApplication, by) -> Member:
-    """Admit the applicant (the member record through `members.actions.join_member`, joined today) and
-    bind the worker's account to it; the worker is notified."""
-    with transaction.atomic():
-        application = _lock_for_decision(application, by)
-        id_number, mobile_number = _stored_numbers(application)
-        raw = {
-            "name": application.name, "id_number": id_number, "mobile": mobile_number,
-            "gender": application.gender, "birth_date": application.birth_date,
-            "ethnicity": application.ethnicity, "education": application.education,
-            "political_status": application.political_status, "household_type": application.household_type,
-            "is_migrant_worker": application.is_migrant_worker, "worker_group": application.worker_group,
-        }
-        facts, _ = _checked_facts(raw)
-        member = member_actions.join_member(org=application.org, facts=facts, by=by,
-                                            source=Member.Source.ONLINE, note=application.get_channel_display(),
-                                            authorised=True)
-        application.status, application.member = JoinApplication.Status.ACCEPTED, member
-        application.decided_at, application.decided_by = timezone.now(), by
-        application.save()
-        worker = Worker.objects.select_for_update().get(pk=application.worker_id)
-        worker.member = member
-        worker.save(update_fields=["member"])
-        ApplicationEvent.objects.create(application=application, status=application.status, by=by,
-                                        note=f"会员证号 {member.member_number}")
-        audit.record("portal_application_accept", actor=by, obj=application,
-                     changes={"member": member.member_number, "org": str(application.org)})
-        notify(worker.user, text=f"您加入{application.org.name}的申请已通过，欢迎入会！电子会员卡已可使用。",
-               link="/w/card/")
-    return member
+    """Admit the applicant (see `transition_application`)."""
+    return transition_application(application, to=JA.ACCEPTED, by=by)
 
 
 def return_application(*, application: JoinApplication, by, reason: str) -> JoinApplication:
-    """Send the application back with a reason the worker sees; they may correct and resubmit."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("请填写退回原因，申请人将看到这段说明。", field="reason")
-    with transaction.atomic():
-        application = _lock_for_decision(application, by)
-        application.status, application.reason = JoinApplication.Status.RETURNED, reason[:200]
-        application.decided_at, application.decided_by = timezone.now(), by
-        application.save()
-        ApplicationEvent.objects.create(application=application, status=application.status, by=by, note=reason[:200])
-        audit.record("portal_application_return", actor=by, obj=application, changes={"reason": reason[:200]})
-        notify(application.worker.user, text=f"您加入{application.org.name}的申请被退回：{reason[:100]}",
-               link=f"/w/applications/{application.pk}/")
-    return application
+    """Send the application back with a reason the worker sees (see `transition_application`)."""
+    return transition_application(application, to=JA.RETURNED, by=by, reason=reason)
 
 
 # Member cards (电子会员卡) -------------------------------------------------------------------------

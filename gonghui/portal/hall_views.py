@@ -44,6 +44,8 @@ def apply(request, code):
     if item is None:
         raise Http404(NOT_FOUND)
     member = worker.member
+    if item.current.entry_url:  # handled on its own page: the guide and the way there
+        return render(request, "portal/hall_apply.html", {"worker": worker, "item": item, "form": None})
     form = ItemForm(item.current, request.POST or None, request.FILES or None)
     if member is None or not {"worker", "member"} & set(item.current.applicants):
         return render(request, "portal/hall_apply.html", {"worker": worker, "item": item, "form": None,

@@ -443,7 +443,7 @@ def poster(request, org_id, kind: str):
     org = get_visible_or_404(request.user, Org, pk=org_id)
     if not queries.can_manage_join_link(request.user, org):
         raise Http404(NOT_FOUND)
-    link = actions.join_link(org)
+    link = actions.join_link(org, by=request.user)
     if link.revoked:
         messages.error(request, "该工会的入会二维码已停用，请先生成新的二维码。")
         return redirect("admin:portal_joinlink_changelist")

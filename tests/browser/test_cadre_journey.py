@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from gonghui.accounts.actions import create_cadre
+from gonghui.common.actors import system_actor
 from gonghui.conftest import PASSWORD, build_tree, make_cadre
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,7 +98,8 @@ def test_first_login_enrols_two_factor_then_changes_password(page: Page, regions
     """A new cadre's first login: enrol an authenticator (QR code and secret), then replace the
     initial password before reaching the back office."""
     orgs = build_tree()
-    cadre = create_cadre(username="new_k11_operator", password=PASSWORD, org=orgs["K11"], roles={"operator"})
+    cadre = create_cadre(username="new_k11_operator", password=PASSWORD, org=orgs["K11"], roles={"operator"},
+                         by=system_actor())
 
     _log_in(page, cadre.username)
     expect(page.locator("#enrol svg")).to_be_visible()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from gonghui.common.actors import system_actor
 from gonghui.conftest import build_tree, make_cadre
 from gonghui.hall.models import Application
 from gonghui.members.actions import join_member
@@ -46,7 +47,7 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     union, county = orgs["G1111"], orgs["K11"]
     # Her registered mobile is the one she signs in with: binding needs no second code.
     member = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612), mobile="13912346612"),
-                         by=None)
+                         by=system_actor())
     operator, reviewer = make_cadre(union, "operator"), make_cadre(union, "approver")
     county_approver = make_cadre(county, "approver")
     proof = tmp_path / "诊断证明.pdf"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from gonghui.accounts.models import User
+from gonghui.common.actors import system_actor
 from gonghui.conftest import build_tree, make_cadre
 from gonghui.hall.models import Application
 from gonghui.hardship import actions as hardship
@@ -77,12 +78,12 @@ def test_hardship_application_becomes_file_plan_pair_then_warmth_bulk_payment_on
     union, county = orgs["G1111"], orgs["K11"]
     # Her registered mobile is the one she signs in with: binding needs no second code.
     wang = join_member(org=union, facts=make_facts(name="王芳", id_number=make_id(seq=612), mobile="13912346612"),
-                       by=None)
-    li = join_member(org=orgs["G1112"], facts=make_facts(name="李强", id_number=make_id(seq=613)), by=None)
+                       by=system_actor())
+    li = join_member(org=orgs["G1112"], facts=make_facts(name="李强", id_number=make_id(seq=613)), by=system_actor())
     operator, reviewer = _cadre(union, "operator", "周敏"), _cadre(union, "approver", "吴刚")
     county_approver = _cadre(county, "approver", "郑丽")
     county_operator = _cadre(county, "operator", "陈晨")  # keeps the files; records payments
-    li_file = hardship.open_file(member=li, level="county", category=HardshipFile.Category.DEEP, by=None,
+    li_file = hardship.open_file(member=li, level="county", category=HardshipFile.Category.DEEP, by=system_actor(),
                                  household=[{"name": "李强", "relation": "本人", "monthly_income": "1500"}])
     proof = tmp_path / "诊断证明.pdf"
     proof.write_bytes(pdf())

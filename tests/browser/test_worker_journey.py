@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from gonghui.common.actors import system_actor
 from gonghui.conftest import build_tree, make_cadre
 from gonghui.members.actions import join_member
 from gonghui.members.models import Member
@@ -62,7 +63,7 @@ def test_worker_signs_up_binds_and_card_verifies(phone: Page, new_phone, regions
     orgs = build_tree()
     # Registered with another mobile than the one she signs in with: the binding code goes there.
     member = join_member(org=orgs["G1111"], facts=make_facts(name="王芳", id_number=make_id(seq=202),
-                                                             mobile="13955550202"), by=None)
+                                                             mobile="13955550202"), by=system_actor())
 
     phone.goto("/w/")
     sign_in_worker(phone, sms_outbox, "13912345678")

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from gonghui.accounts import actions
 from gonghui.accounts.models import User
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import PASSWORD, login, make_cadre
@@ -38,7 +39,8 @@ def test_unknown_role_refused():
 
 def test_separation_enforced_when_creating_and_assigning(tree):
     with pytest.raises(DomainError, match="三权分立"):
-        actions.create_cadre(username="x", password=PASSWORD, org=tree["K11"], roles={"sysadmin", "auditor"})
+        actions.create_cadre(username="x", password=PASSWORD, org=tree["K11"], roles={"sysadmin", "auditor"},
+                             by=system_actor())
     assert not User.objects.filter(username="x").exists()
     secadmin = make_cadre(tree["K11"], "secadmin", username="sec")
     user = make_cadre(tree["T111"], "operator", username="op")

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts import actions
 from gonghui.accounts.models import User
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import PASSWORD, login, make_cadre
@@ -121,7 +122,8 @@ def test_cadre_without_roles_is_not_asked_for_a_second_factor(tree):
 def test_account_without_device_is_shown_enrolment(tree):
     """Done-when: an account that must use two-factor but has no authenticator is shown the
     enrolment page with a QR code (SVG) and the secret, and is enrolled by a valid code."""
-    user = actions.create_cadre(username="newbie", password=PASSWORD, org=tree["K11"], roles={"operator"})
+    user = actions.create_cadre(username="newbie", password=PASSWORD, org=tree["K11"], roles={"operator"},
+                                by=system_actor())
     client = Client()
     post_login(client, "newbie", PASSWORD)
     response = client.get(TWO_FACTOR)
@@ -208,9 +210,9 @@ def test_password_policy_accepts_a_strong_password(tree):
     validate_password("Gonghui#2026x", User(username="wang"))
     user = make_cadre(tree["K11"], "operator", username="wang")
     with pytest.raises(DomainError, match="密码至少应包含大写字母、小写字母、数字、符号中的 3 类") as e:
-        actions.change_password(user, password="abcdefghij", by=None)
+        actions.change_password(user, password="abcdefghij", by=system_actor())
     assert e.value.field == "password"
-    actions.change_password(user, password="Gonghui#2026x", by=None)
+    actions.change_password(user, password="Gonghui#2026x", by=system_actor())
     assert User.objects.get(pk=user.pk).check_password("Gonghui#2026x")
 
 

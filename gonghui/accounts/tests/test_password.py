@@ -6,6 +6,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.actions import change_password, create_cadre, reset_two_factor
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import PASSWORD, login, make_cadre
@@ -41,7 +42,7 @@ def test_wrong_old_password_and_weak_new_password_refused(tree, client):
 
 
 def test_initial_password_must_be_changed_first(tree, client):
-    user = create_cadre(username="newcomer", password=PASSWORD, org=tree["K11"], roles=set())
+    user = create_cadre(username="newcomer", password=PASSWORD, org=tree["K11"], roles=set(), by=system_actor())
     assert user.must_change_password
     login(client, user)
     response = client.get("/admin/orgs/org/")

@@ -12,13 +12,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import build_tree, make_cadre
-from gonghui.hall import actions, catalogue, workdays
+from gonghui.hall import actions, catalogue, effects, workdays
 from gonghui.hall.models import Application, ItemVersion, ServiceItem
-from gonghui.members.models import Member
-from gonghui.members.tests.conftest import make_id
 from gonghui.members.tests.test_actions import POSTGRES_ONLY, run_in_threads
 from gonghui.notifications.models import Notification
 from gonghui.orgs.actions import create_org
@@ -57,7 +56,7 @@ def test_route_walks_up_to_the_item_level_or_the_nearest_above(tree):
     g = tree["G1111"]
     assert [actions.route(g, level).code for level in ("own", "town", "county", "city", "province")] == [
         "G1111", "T111", "K11", "C1", "P"]
-    direct = create_org(by=None, parent=tree["K12"], code="G1299", name="庐阳区直属企业工会",
+    direct = create_org(by=system_actor(), parent=tree["K12"], code="G1299", name="庐阳区直属企业工会",
                         kind=Org.Kind.GRASSROOTS, region_code="340103", founded_on=datetime.date(2020, 1, 1))
     assert actions.route(direct, "town") == tree["K12"]
 
@@ -172,17 +171,26 @@ def test_return_stops_the_clock_and_resubmission_moves_the_deadline(tree, applic
     assert app.due_date == workdays.add_workdays(due, 5).date
 
 
-def test_join_item_completion_enters_the_member_through_the_member_actions(tree, applicant):
-    """Part 1: the join item's effect creates the member (online source); the ID is never in clear."""
-    number = make_id(seq=611)
-    app = file(tree, applicant, "join", raw={"name": "赵六", "id_number": number, "mobile": "13912345678",
-                                             "ethnicity": "汉", "education": "本科", "worker_group": ""})
-    assert number not in json.dumps(app.data)
-    app = actions.transition(app, "accept", by=make_cadre(tree["G1111"], "operator"))
-    actions.transition(app, "approve", by=make_cadre(tree["G1111"], "approver"))
-    member = Member.objects.get(name="赵六")
-    assert (member.org, member.source, member.id_masked) == (tree["G1111"], "online", number[:6] + "********"
-                                                             + number[-4:])
+def test_join_item_leads_to_the_portal_join_flow_and_files_nothing_in_the_hall(tree, applicant):
+    """Issue 12 point 3 (one machine per thing): 入会申请's current version sends the worker to /w/join/ (the
+    portal's join application), the hall files none for it, and the hall's own join effect is gone."""
+    join = item("join")
+    assert (join.current.number, join.current.entry_url, join.current.effect, join.current.fields) == (
+        2, "/w/join/", "", [])
+    assert "实名绑定" in join.current.guide and "去办理" in join.current.guide
+    assert "member_join" not in effects.EFFECTS
+    with pytest.raises(DomainError, match="/w/join/"):
+        file(tree, applicant, "join", raw={"name": "赵六"})
+    assert not Application.objects.exists()
+    assert ItemVersion.objects.get(item=join, number=1).effect == "member_join"  # the old version is kept
+
+
+def test_legal_aid_current_guide_says_what_happens_next_and_nothing_under_construction():
+    """Issue 12 point 3 D: 法律援助申请's new version drops the 建设中 note; the first version is kept."""
+    legal = item("legal_aid")
+    assert legal.current.number == 2 and "建设中" not in legal.current.guide
+    assert "与您联系" in legal.current.guide and "我的办件" in legal.current.guide
+    assert "建设中" in ItemVersion.objects.get(item=legal, number=1).guide
 
 
 def test_rating_after_completion_once(tree, applicant):

@@ -60,6 +60,7 @@ def test_only_province_administrators_manage_items_and_definitions_are_checked(t
 def test_item_page_saves_a_new_version(client, tree):
     """Part 1: the back-office form; a county cadre may read the catalogue but not change it."""
     item = ServiceItem.objects.get(code="legal_aid")
+    before = item.current.number
     login(client, make_cadre(tree["P"], "org_admin"))
     import json
 
@@ -70,12 +71,12 @@ def test_item_page_saves_a_new_version(client, tree):
     response = client.post(f"/admin/hall/serviceitem/{item.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     item.refresh_from_db()
-    assert (item.current.number, item.current.guide, item.current.time_limit_days) == (2, "新的指南", 7)
+    assert (item.current.number, item.current.guide, item.current.time_limit_days) == (before + 1, "新的指南", 7)
     login(client, make_cadre(tree["K11"], "org_admin"))
     assert client.get(f"/admin/hall/serviceitem/{item.pk}/change/").status_code == 200  # read-only view
     assert client.post(f"/admin/hall/serviceitem/{item.pk}/change/", data).status_code in (403, 404)
     item.refresh_from_db()
-    assert item.current.number == 2
+    assert item.current.number == before + 1
 
 
 def test_holiday_table_covers_a_year_the_package_does_not(tree):

@@ -125,6 +125,28 @@ def test_approved_hall_application_opens_the_file(tree, member_factory, sms_outb
     assert AuditEntry.objects.filter(action="hardship_note").count() == 1
 
 
+def test_approved_hall_application_file_names_the_approving_cadre(tree, member_factory, sms_outbox, settings,
+                                                                   tmp_path):
+    """Issue 12 point 3 (acting user): the file opened by an approved 困难职工帮扶申请 shows the county approver
+    whose approval ran the effect — in its history and in the audit — not an anonymous "trusted" None."""
+    settings.MEDIA_ROOT = tmp_path
+    member = member_factory(name="王五", id_number="11010519491231002X")
+    worker = sign_up(sms_outbox)
+    portal_actions.bind_member(worker=worker, name="王五", id_number="11010519491231002X")
+    raw = {"name": "王五", "category": "因病致困", "household_size": "2", "monthly_income": "1000", "reason": "住院。"}
+    app = hall_actions.file_application(
+        item=ServiceItem.objects.get(code="hardship_aid"), applicant=worker.user, applicant_org=tree["G1111"],
+        applicant_name="王五", raw=raw, uploads={"proof": SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")})
+    app = hall_actions.transition(app, "accept", by=make_cadre(tree["G1111"], "operator"))
+    app = hall_actions.transition(app, "approve", by=make_cadre(tree["G1111"], "approver"))
+    county = make_cadre(tree["K11"], "approver")
+    hall_actions.transition(app, "approve", by=county)
+    file = HardshipFile.objects.get(member=member)
+    assert file.events.get(kind="opened").by == county
+    entry = AuditEntry.objects.get(action="hardship_open")
+    assert (entry.actor, entry.actor_name, entry.object_id) == (county, county.username, str(file.pk))
+
+
 def test_plan_measures_responsible_and_review_date(tree, member_factory):
     """Part 1 (一人一策): the plan is set on the file — measures, responsible cadre, review date — audited and in
     the file's history; an outside responsible cadre, a past review date and a closed file are refused."""

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import login, make_cadre
@@ -59,7 +60,7 @@ def test_open_file_refusals_keep_typed_values(client, cadre, member_factory, tre
     household line and a bad income are shown on the field, a member outside the subtree is not found; the
     typed values stay on the page and nothing is written."""
     member = member_factory(name="王五")
-    actions.open_file(member=member, level="county", category="deep", by=None,
+    actions.open_file(member=member, level="county", category="deep", by=system_actor(),
                       household=[{"name": "王五", "relation": "本人", "monthly_income": "1000"}])
     login(client, cadre)
     text = client.post("/admin/hardship/hardshipfile/add/", open_form(member)).content.decode()
@@ -122,10 +123,10 @@ def test_list_due_filter_search_export_and_outsiders(client, cadre, member_facto
     come; search by member number; the export has the rows; an outside cadre sees none and gets 404 on the
     pages; the detail shows the member's approvals."""
     wang, li = member_factory(name="王五"), member_factory(name="李梅")
-    due = actions.open_file(member=wang, level="city", category="deep", by=None,
+    due = actions.open_file(member=wang, level="city", category="deep", by=system_actor(),
                             household=[{"name": "王五", "relation": "本人", "monthly_income": "500"}])
     HardshipFile.objects.filter(pk=due.pk).update(review_due=timezone.localdate() - datetime.timedelta(days=1))
-    actions.open_file(member=li, level="county", category="accident", by=None,
+    actions.open_file(member=li, level="county", category="accident", by=system_actor(),
                       household=[{"name": "李梅", "relation": "本人", "monthly_income": "700"}])
     ledger_actions.approve(member=wang, kind=PaymentKind.objects.get(code="living"),
                            fund_source=FundSource.objects.get(code="union"), amount="600",

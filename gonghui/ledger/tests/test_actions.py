@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import build_tree, make_cadre
@@ -86,7 +87,7 @@ def test_one_payment_per_approval_key_and_constraint(people):
     approval = actions.approve(member=member, kind=kind("living"), fund_source=source(), amount=500, by=approver)
     first = actions.record_payment(approval=approval, by=operator, key="same")
     assert actions.record_payment(approval=approval, by=operator, key="same").pk == first.pk
-    with pytest.raises(DomainError, match="已登记发放，不能重复发放"):
+    with pytest.raises(DomainError, match="当前为“已发放”，不能登记发放"):
         actions.record_payment(approval=approval, by=other, key="another")
     with pytest.raises(IntegrityError), transaction.atomic():
         Entry.objects.create(member=member, org=member.org, kind=approval.kind, fund_source=approval.fund_source,
@@ -104,13 +105,14 @@ def test_two_cadres_recording_at_once_one_payment():
     approver = make_cadre(orgs["K11"], "approver", username="race_approver")
     a = make_cadre(orgs["K11"], "operator", username="race_a")
     b = make_cadre(orgs["K11"], "operator", username="race_b")
-    member = join_member(org=orgs["G1111"], facts=make_facts(name="赵并发", id_number=make_id(seq=321)), by=None)
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="赵并发", id_number=make_id(seq=321)),
+                         by=system_actor())
     approval = actions.approve(member=member, kind=kind("employment"), fund_source=source("union"), amount=300,
                                by=approver)
     results = run_in_threads(lambda: actions.record_payment(approval=approval, by=a, key="race-a"),
                              lambda: actions.record_payment(approval=approval, by=b, key="race-b"))
     assert sorted(type(r).__name__ for r in results) == ["DomainError", "Entry"]
-    assert "不能重复发放" in next(r for r in results if isinstance(r, DomainError)).message
+    assert "不能登记发放" in next(r for r in results if isinstance(r, DomainError)).message
     assert Entry.objects.filter(approval=approval).count() == 1
     assert UnionTotal.objects.get().amount == Decimal("300")
     assert connection.vendor == "postgresql"
@@ -124,7 +126,8 @@ def test_constraint_alone_stops_a_concurrent_double_payment():
     orgs = build_tree()
     approver = make_cadre(orgs["K11"], "approver", username="raw_approver")
     a = make_cadre(orgs["K11"], "operator", username="raw_a")
-    member = join_member(org=orgs["G1111"], facts=make_facts(name="钱约束", id_number=make_id(seq=322)), by=None)
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="钱约束", id_number=make_id(seq=322)),
+                         by=system_actor())
     approval = actions.approve(member=member, kind=kind("employment"), fund_source=source("union"), amount=200,
                                by=approver)
 
@@ -159,7 +162,7 @@ def test_reversal_is_a_new_entry_and_entries_never_change(people):
         actions.reverse(entry=paid, by=approver, reason="再冲")
     with pytest.raises(DomainError, match="冲销分录不能再冲销"):
         actions.reverse(entry=reversal, by=approver, reason="再冲")
-    with pytest.raises(DomainError, match="已冲销，不能发放"):
+    with pytest.raises(DomainError, match="当前为“已冲销”，不能登记发放"):
         actions.record_payment(approval=approval, by=operator, key="again")
     paid.amount = Decimal("1")
     with pytest.raises(ValueError, match="只能新增"):
@@ -286,8 +289,9 @@ def test_bulk_recording_undone_entirely_when_one_line_fails(tree, people, member
                                          by=approver)
     lone = batch.approvals.order_by("id").last()
     with transaction.atomic():  # a line paid out of step (record_payment refuses a batch line: review finding 1)
-        actions._record(lone, by=operator, key="lone", paid_on=timezone.localdate(), batch=batch)
-    with pytest.raises(DomainError, match="不能重复发放"):
+        actions.transition_approval(lone, to="paid", by=operator, key="lone", paid_on=timezone.localdate(),
+                                    batch=batch)
+    with pytest.raises(DomainError, match="当前为“已发放”，不能登记发放"):
         actions.record_disbursement(batch=batch, by=operator, key="bulk")
     assert Entry.objects.count() == 1 and Disbursement.objects.get(pk=batch.pk).status == "approved"
 

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gonghui.common.actors import system_actor
 from gonghui.conftest import login, make_cadre
 from gonghui.hardship import actions as hardship_actions
 from gonghui.ledger import actions
@@ -30,7 +31,7 @@ def source(code: str = "union") -> FundSource:
 
 
 def on_file(member):
-    return hardship_actions.open_file(member=member, level="county", category="deep", by=None, household=[
+    return hardship_actions.open_file(member=member, level="county", category="deep", by=system_actor(), household=[
         {"name": member.name, "relation": "本人", "monthly_income": "900"}])
 
 
@@ -136,7 +137,7 @@ def test_record_by_another_user_once_and_same_user_refused(client, cast):
     client.post(url, {"paid_on": paid_on.isoformat(), "key": key})  # the same form sent twice
     assert Entry.objects.count() == 1
     text = client.post(url, {"paid_on": paid_on.isoformat(), "key": actions.new_key()}).content.decode()
-    assert "该审批已登记发放，不能重复发放" in text and Entry.objects.count() == 1
+    assert "该审批当前为“已发放”，不能登记发放" in text and Entry.objects.count() == 1
 
 
 def test_reverse_entry_from_the_entry_page(client, cast):
@@ -156,7 +157,7 @@ def test_reverse_entry_from_the_entry_page(client, cast):
     assert (reversal.amount, reversal.note) == (Decimal("-800.00"), "冲销：金额录错")
     assert Approval.objects.get().status == "reversed"
     text = client.post(f"/admin/ledger/entry/{entry.pk}/reverse/", {"reason": "再冲"}).content.decode()
-    assert "该分录已冲销" in text and Entry.objects.count() == 2
+    assert "该审批当前为“已冲销”，不能冲销" in text and Entry.objects.count() == 2
     assert client.get("/admin/ledger/entry/add/").status_code == 404
     listing = client.get("/admin/ledger/entry/?reversal=reversal").content.decode()
     assert "-800.00" in listing and "冲销分录" in listing

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from gonghui.common import idcard
+from gonghui.common.actors import system_actor
 from gonghui.members import facts as member_facts
 from gonghui.members.actions import join_member
 
@@ -29,5 +30,5 @@ def member_factory(tree):
 
     def make(org_code: str = "G1111", **raw):
         raw.setdefault("id_number", make_id(seq=next(counter)))
-        return join_member(org=tree[org_code], facts=make_facts(**raw), by=None)
+        return join_member(org=tree[org_code], facts=make_facts(**raw), by=system_actor())
     return make

@@ -11,8 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.common import pii
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
+from gonghui.common.states import HANDLED_ELSEWHERE as HANDLED
 from gonghui.conftest import build_tree, make_cadre
 from gonghui.members import numbers
 from gonghui.members.actions import (
@@ -150,7 +152,7 @@ def test_join_member_given_member_number_kept_duplicate_refused(tree, cast):
 
 
 def test_join_member_dissolved_org_refused(tree, cast):
-    dissolve_org(tree["G1112"], by=None, reason="单位注销")
+    dissolve_org(tree["G1112"], by=system_actor(), reason="单位注销")
     tree["G1112"].refresh_from_db()
     e = error(join_member, org=tree["G1112"], facts=make_facts(id_number=ID), by=cast["op_t111"])
     assert (e.field, e.message) == ("org", "该工会已撤销或合并，不能办理入会。")
@@ -354,7 +356,7 @@ def test_request_transfer_same_org_pending_and_dissolved_refused(tree, cast, mem
     request_transfer(id_number=ID, name="张三", to_org=tree["G2111"], by=cast["op_g2111"])
     assert error(request_transfer, id_number=ID, name="张三", to_org=tree["G1112"], by=cast["op_t111"]).message == \
         "该会员已有一份待审批的转会申请，请等待原工会审批。"
-    dissolve_org(tree["G1211"], by=None)
+    dissolve_org(tree["G1211"], by=system_actor())
     tree["G1211"].refresh_from_db()
     writer_c1 = make_cadre(tree["C1"], "operator")
     assert error(request_transfer, id_number=ID, name="张三", to_org=tree["G1211"], by=writer_c1).message == \
@@ -424,12 +426,12 @@ def test_decide_transfer_second_decision_refused(tree, cast, member, pending):
     # After the move the first approver's subtree no longer holds the member; C1's approver neither.
     approver_p = make_cadre(tree["P"], "approver")
     e = error(decide_transfer, pending, approve=False, by=approver_p, note="不同意")
-    assert e.message == "该转会申请已同意，不能重复审批。"
+    assert e.message == "该转会申请当前为“已同意”，不能拒绝（可能已由他人处理，请刷新后查看）。"
     assert Transfer.objects.get().status == "approved"
 
 
 def test_decide_transfer_into_dissolved_union_refused(tree, cast, member, pending):
-    dissolve_org(tree["G2111"], by=None)
+    dissolve_org(tree["G2111"], by=system_actor())
     e = error(decide_transfer, pending, approve=True, by=cast["approver_t111"])
     assert e.message == "转入工会已撤销或合并，不能同意转会；请拒绝该申请。"
     member.refresh_from_db()
@@ -476,7 +478,8 @@ def test_decide_transfer_concurrent_decisions_one_wins():
     wins = [r for r in results if isinstance(r, Transfer)]
     losses = [r for r in results if isinstance(r, DomainError)]
     assert len(wins) == 1 and len(losses) == 1, results
-    assert losses[0].message in {"该转会申请已同意，不能重复审批。", "该转会申请已拒绝，不能重复审批。",
+    assert losses[0].message in {f"该转会申请当前为“已同意”，不能拒绝{HANDLED}。",
+                                 f"该转会申请当前为“已拒绝”，不能同意{HANDLED}。",
                                  "只有会员所在工会或其上级工会的审核人可以审批转会。"}
     transfer.refresh_from_db()
     assert transfer.status == wins[0].status
@@ -492,9 +495,10 @@ def test_cancel_transfer_by_requesting_side(tree, cast, member, pending):
     cancelled = cancel_transfer(pending, by=cast["op_g2111"])
     assert cancelled.status == "cancelled"
     assert AuditEntry.objects.get(action="transfer_cancel").changes == {"status": ["pending", "cancelled"]}
-    assert error(cancel_transfer, pending, by=cast["op_g2111"]).message == "该转会申请已撤回，不能再撤回。"
+    assert error(cancel_transfer, pending, by=cast["op_g2111"]).message == \
+        f"该转会申请当前为“已撤回”，不能撤回{HANDLED}。"
     assert error(decide_transfer, pending, approve=True, by=cast["approver_t111"]).message == \
-        "该转会申请已撤回，不能重复审批。"
+        f"该转会申请当前为“已撤回”，不能同意{HANDLED}。"
 
 
 # reveal -----------------------------------------------------------------------------------------

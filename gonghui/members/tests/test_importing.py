@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import ERROR_FILL
 from gonghui.common.models import AuditEntry, ImportJob
 from gonghui.conftest import build_tree, make_cadre
@@ -51,7 +52,7 @@ def write_xlsx(path, rows, header=HEADER, *, above=()):
 
 def run(tmp_path, rows, org, *, header=HEADER, above=(), name="members.xlsx", **kwargs):
     path = write_xlsx(tmp_path / name, rows, header, above=above)
-    return importing.import_members(path, org=org, by=kwargs.pop("by", None), **kwargs)
+    return importing.import_members(path, org=org, by=kwargs.pop("by", None) or system_actor(), **kwargs)
 
 
 def errors_by_row(result) -> dict[int, list[tuple[str, str]]]:
@@ -111,7 +112,7 @@ def test_import_missing_required_column_is_a_file_error(tree, tmp_path):
         run(tmp_path, [["张三", "x"]], tree["G1111"], header=["名字", "证件"])
     (tmp_path / "members.csv").write_text("姓名,身份证号\n")
     with pytest.raises(importing.ImportFileError, match="只支持 Excel 文件"):
-        importing.import_members(tmp_path / "members.csv", org=tree["G1111"], by=None)
+        importing.import_members(tmp_path / "members.csv", org=tree["G1111"], by=system_actor())
     assert not Member.objects.exists()
 
 
@@ -197,7 +198,7 @@ def test_import_rejoins_member_who_left_keeping_the_number(tree, tmp_path, membe
     """Part 5 through the import: a person whose membership ended (left) rejoins in the importing
     union on the same record, keeping the member number; a rejoined event is written."""
     former = member_factory("G2111", id_number=make_id(seq=331))
-    end_membership(former, status=Member.Status.LEFT, date=datetime.date(2021, 1, 1), by=None)
+    end_membership(former, status=Member.Status.LEFT, date=datetime.date(2021, 1, 1), by=system_actor())
     job = ImportJob.objects.create(kind="members", created_by=make_cadre(tree["K11"], "operator"), org=tree["K11"],
                                    filename="m.xlsx")
     result = run(tmp_path, [["张三", make_id(seq=331), "13900001111", "2022-02-02", "IGNORED-1"]], tree["G1111"],
@@ -215,7 +216,7 @@ def test_import_rejoins_member_who_left_keeping_the_number(tree, tmp_path, membe
 def test_import_deceased_person_rejected_with_the_action_message(tree, tmp_path, member_factory):
     """Part 5: a record ended by death cannot be imported again; the action's message is reported."""
     gone = member_factory("G1111", id_number=make_id(seq=333))
-    end_membership(gone, status=Member.Status.DECEASED, date=datetime.date(2021, 1, 1), by=None)
+    end_membership(gone, status=Member.Status.DECEASED, date=datetime.date(2021, 1, 1), by=system_actor())
     result = run(tmp_path, [["张三", make_id(seq=333), "", "2022-02-02", ""]], tree["G1111"])
     assert result.imported == 0
     [(column, message)] = errors_by_row(result)[2]
@@ -315,9 +316,9 @@ def test_import_refuses_target_outside_account_or_dissolved(tree, tmp_path):
     for by in (make_cadre(tree["K12"], "operator"), make_cadre(tree["K11"], "auditor")):
         with pytest.raises(importing.ImportFileError, match="没有在该工会办理会员业务的权限"):
             importing.import_members(path, org=tree["G1111"], by=by)
-    dissolved = dissolve_org(tree["G1112"], by=None, reason="撤销")
+    dissolved = dissolve_org(tree["G1112"], by=system_actor(), reason="撤销")
     with pytest.raises(importing.ImportFileError, match="已撤销或合并"):
-        importing.import_members(path, org=dissolved, by=None)
+        importing.import_members(path, org=dissolved, by=system_actor())
     assert importing.import_members(path, org=tree["G1111"], by=make_cadre(tree["K11"], "operator")).imported == 1
 
 
@@ -380,7 +381,7 @@ def test_import_with_workers_interrupted_stops_its_threads_and_processes(tree, t
     threads_before = threading.active_count()
     with connection.execute_wrapper(LoseDatabase('INSERT INTO "members_memberevent"', 2)):
         with pytest.raises(OperationalError):
-            importing.import_members(path, org=tree["G1111"], by=None, workers=2, batch_rows=3)
+            importing.import_members(path, org=tree["G1111"], by=system_actor(), workers=2, batch_rows=3)
     assert threading.active_count() == threads_before
     assert not multiprocessing.active_children()
     assert Member.objects.count() == 3 == MemberEvent.objects.count()
@@ -472,7 +473,7 @@ def test_template_has_text_columns_dropdowns_and_instructions(tree, tmp_path):
     ws[f"{letters['民族']}2"] = "回族"
     ws[f"{letters['是否农民工']}2"] = "是"
     wb.save(tmp_path / "filled.xlsx")
-    result = importing.import_members(tmp_path / "filled.xlsx", org=tree["G1111"], by=None)
+    result = importing.import_members(tmp_path / "filled.xlsx", org=tree["G1111"], by=system_actor())
     assert (result.rows, result.imported) == (1, 1)
     member = Member.objects.get()
     assert (member.ethnicity, member.is_migrant_worker, member.join_date) == ("03", True, datetime.date.today())
@@ -484,7 +485,7 @@ def test_raw_database_scan_after_import_finds_no_id_or_mobile_in_clear(tree, tmp
     """Part 4: after an import (new members, a rejoin, rejected rows, a job), no table's columns hold
     an ID number (18- or 15-digit form) or a mobile number in clear."""
     former = member_factory("G2111", id_number=make_id(seq=501), mobile="13700001111")
-    end_membership(former, status=Member.Status.LEFT, date=datetime.date(2021, 1, 1), by=None)
+    end_membership(former, status=Member.Status.LEFT, date=datetime.date(2021, 1, 1), by=system_actor())
     numbers_used = [make_id(seq=500), make_id(seq=501), make_id(seq=502)]
     mobiles = ["13812345678", "13912345678", "13700001111", "15011112222"]
     rows = [["张三", numbers_used[0], mobiles[0], "2020-05-01", ""],
@@ -523,7 +524,7 @@ def test_concurrent_imports_of_the_same_people_keep_each_once(tmp_path):
     def go(key, path, org):
         try:
             barrier.wait(timeout=10)
-            results[key] = importing.import_members(path, org=org, by=None, batch_rows=20)
+            results[key] = importing.import_members(path, org=org, by=system_actor(), batch_rows=20)
         except Exception as e:  # noqa: BLE001 - the test inspects it
             results[key] = e
         finally:
@@ -566,7 +567,7 @@ def test_import_person_entered_elsewhere_while_writing_is_refused_not_doubled(tm
     def enter_elsewhere():
         try:  # a given number: the join does not wait for the sequence row the import holds
             entered.append(join_member(org=orgs["G2111"], facts=make_facts(id_number=rows[1][1], member_number="X-1"),
-                                       by=None))
+                                       by=system_actor()))
         finally:
             connection.close()
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gonghui.common.actors import system_actor
 from gonghui.members import numbers
 from gonghui.members.models import NumberSequence
 from gonghui.orgs.actions import create_org
@@ -45,10 +46,10 @@ def test_allocate_block_check_characters_agree_with_the_standard(tree, last):
 
 
 def test_allocate_province_from_nearest_ancestor_with_a_region(tree):
-    no_region = create_org(by=None, parent=tree["G1111"].parent, code="NR1", name="无区划工会",
+    no_region = create_org(by=system_actor(), parent=tree["G1111"].parent, code="NR1", name="无区划工会",
                            kind=Org.Kind.GRASSROOTS, founded_on=datetime.date(2020, 1, 1))
     assert numbers.province_digits(no_region) == "34"
-    root = create_org(by=None, parent=None, code="ROOT2", name="另一棵树", kind=Org.Kind.FEDERATION,
+    root = create_org(by=system_actor(), parent=None, code="ROOT2", name="另一棵树", kind=Org.Kind.FEDERATION,
                       founded_on=datetime.date(2020, 1, 1))
     assert numbers.province_digits(root) == "00"
     assert numbers.allocate(root, 2026)[0][:6] == "002026"

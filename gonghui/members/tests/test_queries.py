@@ -3,6 +3,7 @@
 import pytest
 
 from gonghui.accounts.models import User
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.conftest import make_cadre
 from gonghui.members.actions import join_member
@@ -22,11 +23,12 @@ HMT = make_id(region="810000", seq=13)
 def people(tree):
     """Namesakes inside and outside T111's subtree; the outsider's record is what could leak."""
     return {
-        "inside": join_member(org=tree["G1111"], facts=make_facts(id_number=ID_X, name="张三"), by=None),
-        "outside": join_member(org=tree["G2111"], facts=make_facts(id_number=OTHER, name="张三"), by=None),
+        "inside": join_member(org=tree["G1111"], facts=make_facts(id_number=ID_X, name="张三"), by=system_actor()),
+        "outside": join_member(org=tree["G2111"], facts=make_facts(id_number=OTHER, name="张三"), by=system_actor()),
         "minority": join_member(org=tree["G1112"], facts=make_facts(id_number=make_id(seq=15), name="阿依古丽·买买提",
-                                                                    member_number="hf-2019-07"), by=None),
-        "hmt": join_member(org=tree["G1211"], facts=make_facts(id_number=HMT, doc_type="hmt_residence"), by=None),
+                                                                    member_number="hf-2019-07"), by=system_actor()),
+        "hmt": join_member(org=tree["G1211"], facts=make_facts(id_number=HMT, doc_type="hmt_residence"),
+                           by=system_actor()),
     }
 
 

@@ -2,6 +2,7 @@
 roster, its pages (export, lookup, timeline, membership changes), transfers, member events, the member import
 and the API. An org filter naming an outside org answers 404, like an outside object."""
 
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import build_workbook
 from gonghui.common.models import ImportJob
 from gonghui.common.tests.walking import ALL, MEMBER_EDITORS, admin_model, lst, obj
@@ -54,9 +55,9 @@ def build(world) -> None:
     """A member of each side (G2111, G1111), each with its joining event and a pending transfer within its own
     subtree; a finished member import of outsider_k21."""
     tree = world.tree
-    world.member = join_member(org=tree["G2111"], by=None, facts=make_facts(
+    world.member = join_member(org=tree["G2111"], by=system_actor(), facts=make_facts(
         name=OUTSIDE_MEMBER, id_number=OUTSIDE_MEMBER_ID, mobile="13955550001"))
-    world.inside.member = join_member(org=tree["G1111"], by=None, facts=make_facts(
+    world.inside.member = join_member(org=tree["G1111"], by=system_actor(), facts=make_facts(
         name=INSIDE_MEMBER, id_number=INSIDE_MEMBER_ID, mobile="13955550002"))
     world.transfer = request_transfer(id_number=OUTSIDE_MEMBER_ID, name=OUTSIDE_MEMBER, to_org=tree["T211"],
                                       by=world.user)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import build_tree, make_cadre
@@ -58,7 +59,7 @@ def test_enrol_is_all_or_nothing(tree, plan, people, member_factory):
     refused whole; the preview names each problem; nothing is written."""
     enrol(plan, tree, people, ["甲"])
     left = member_factory("G1111", name="己")
-    end_membership(left, status="left", date=TODAY, by=None)
+    end_membership(left, status="left", date=TODAY, by=system_actor())
     left.refresh_from_db()
     cadre = make_cadre(tree["G1111"], "operator")
     members = [people["乙"], people["戊"], people["甲"], left, people["乙"]]
@@ -207,7 +208,8 @@ def test_save_plan_and_campaign_refused_for_records_stored_outside_scope(tree, p
     """Review finding 6: the stored record's scope is checked, not only the edited one's: another province's
     单位管理员 cannot take the province's plan by moving it to their own union, nor a county's 经办人 a
     campaign of another county; nothing is changed."""
-    other_province = create_org(by=None, parent=None, code="P9", name="江苏省总工会", kind=Org.Kind.FEDERATION,
+    other_province = create_org(by=system_actor(),
+                                parent=None, code="P9", name="江苏省总工会", kind=Org.Kind.FEDERATION,
                                 region_code="320000", founded_on=datetime.date(2020, 1, 1))
     outsider = make_cadre(other_province, "org_admin")
     taken = Plan.objects.get(pk=plan.pk)
@@ -271,7 +273,8 @@ def test_two_approvals_at_once_share_the_yearly_cap():
     member at the same moment; the coverage row lock makes the second recompute — 5,000 + 3,000 = the 8,000 cap."""
     orgs = build_tree()
     plan = make_plan(orgs["P"])
-    member = join_member(org=orgs["G1111"], facts=make_facts(name="孙并发", id_number=make_id(seq=331)), by=None)
+    member = join_member(org=orgs["G1111"], facts=make_facts(name="孙并发", id_number=make_id(seq=331)),
+                         by=system_actor())
     actions.enrol(plan=plan, org=orgs["G1111"], members=[member], by=make_cadre(orgs["G1111"], "operator"))
     filer = make_cadre(orgs["K11"], "operator", username="race_filer")
     claims = [actions.file_claim(member=member, event_date=EVENT, expense="12000", consent_at=NOW, by=filer)

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import ERROR_FILL, build_workbook
 from gonghui.conftest import make_cadre
@@ -33,7 +34,7 @@ def test_list_matches_members_and_rejects_the_rest(tree, plan, member_factory):
     c = member_factory("G1111", name="丙", id_number=make_id(seq=203))
     other = member_factory("G1211", name="丁", id_number=make_id(seq=204))
     left = member_factory("G1111", name="戊", id_number=make_id(seq=205))
-    end_membership(left, status="left", date=TODAY, by=None)
+    end_membership(left, status="left", date=TODAY, by=system_actor())
     covered = member_factory("G1111", name="己", id_number=make_id(seq=206))
     actions.enrol(plan=plan, org=tree["G1111"], members=[covered], by=make_cadre(tree["G1111"], "operator"))
     data = xlsx(["姓名", "身份证号", "会员编号"], [

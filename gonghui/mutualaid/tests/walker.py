@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import build_workbook
 from gonghui.common.tests.walking import ALL, MEMBER_EDITORS, admin_model, closed, lst, obj
 from gonghui.members.tests.walker import INSIDE_MEMBER, OUTSIDE_MEMBER
@@ -54,7 +55,7 @@ def build(world) -> None:
         side.ma_coverage = side.ma_enrolment.coverages.get()
         side.ma_campaign = Campaign.objects.create(name=campaign, plan=province_plan, org=tree[county], created_by=by)
         side.ma_claim = actions.file_claim(member=someone, event_date=today, expense="3000", consent_at=timezone.now(),
-                                           by=None, org=tree[county])
+                                           by=system_actor(), org=tree[county])
         listing = importing.read_enrolment_list(build_workbook("名单", ["姓名", "会员证号"], [[someone.name, "X0000"]]),
                                                 filename, org=tree[org], by=by, plan=province_plan)
         side.ma_job = importing.keep_rejected(listing, filename=filename, by=by)

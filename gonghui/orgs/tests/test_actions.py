@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from gonghui.common import uscc
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import make_cadre
@@ -86,7 +87,7 @@ def test_create_org_bad_facts_refused(tree, facts, message):
 def test_create_org_kind_rules(tree, parent, kind, message):
     """Done-when: grassroots unions are leaves and no federation sits under a town federation."""
     with pytest.raises(DomainError, match=message):
-        actions.create_org(by=None, parent=tree[parent], code="NEW", name="新工会", kind=kind)
+        actions.create_org(by=system_actor(), parent=tree[parent], code="NEW", name="新工会", kind=kind)
 
 
 # update_org
@@ -108,7 +109,7 @@ def test_update_org_audits_changed_fields_old_to_new(tree):
 
 def test_update_org_without_change_writes_nothing(tree):
     audit = AuditCounter()
-    actions.update_org(tree["G1111"], by=None, name=tree["G1111"].name)
+    actions.update_org(tree["G1111"], by=system_actor(), name=tree["G1111"].name)
     assert audit.entries() == []
     assert not tree["G1111"].events.filter(kind=OrgEvent.Kind.UPDATED).exists()
 
@@ -134,7 +135,7 @@ def test_move_into_own_descendant_refused(tree):
     """Done-when: moving an org under itself or its descendant is refused (no cycles)."""
     for target in ("T111", "G1111", "K11"):
         with pytest.raises(DomainError, match="不能把组织调整到它自己或它的下级组织之下。"):
-            actions.move_org(tree["K11"], new_parent=tree[target], by=None)
+            actions.move_org(tree["K11"], new_parent=tree[target], by=system_actor())
     assert Org.objects.get(pk=tree["K11"].pk).parent_id == tree["C1"].pk
 
 
@@ -159,12 +160,12 @@ def test_move_town_under_another_county_updates_subtree(tree):
 def test_move_county_under_another_city_and_under_the_province(tree):
     """Done-when: a county moved under another city keeps its levels; moved under the province it
     becomes a city federation and its descendants' levels are derived again."""
-    actions.move_org(tree["K11"], new_parent=tree["C2"], by=None)
+    actions.move_org(tree["K11"], new_parent=tree["C2"], by=system_actor())
     k11, t111, g1111, c2 = refreshed(tree, "K11", "T111", "G1111", "C2")
     assert k11.path.startswith(c2.path) and g1111.path == t111.path + path_step(g1111.pk)
     assert (k11.level, t111.level, g1111.level) == (Org.Level.COUNTY, Org.Level.TOWN, Org.Level.GRASSROOTS)
 
-    actions.move_org(tree["K11"], new_parent=tree["P"], by=None)
+    actions.move_org(tree["K11"], new_parent=tree["P"], by=system_actor())
     k11, t111, g1111 = refreshed(tree, "K11", "T111", "G1111")
     assert k11.path == tree["P"].path + path_step(k11.pk)
     assert (k11.level, t111.level, g1111.level) == (Org.Level.CITY, Org.Level.COUNTY, Org.Level.GRASSROOTS)
@@ -177,9 +178,9 @@ def test_move_refused_when_levels_do_not_fit(tree):
     union is refused and leaves every path as it was."""
     before = list(Org.objects.values_list("pk", "path", "level"))
     with pytest.raises(DomainError, match="乡镇（街道）总工会下不能再设总工会"):
-        actions.move_org(tree["T121"], new_parent=tree["T111"], by=None)
+        actions.move_org(tree["T121"], new_parent=tree["T111"], by=system_actor())
     with pytest.raises(DomainError, match="基层工会下不能设立下级工会组织"):
-        actions.move_org(tree["G1211"], new_parent=tree["G1111"], by=None)
+        actions.move_org(tree["G1211"], new_parent=tree["G1111"], by=system_actor())
     assert list(Org.objects.values_list("pk", "path", "level")) == before
 
 
@@ -262,13 +263,13 @@ def test_merge_refusals(tree):
     with pytest.raises(DomainError, match="合并双方都必须是正常状态的组织"):
         actions.merge_org(tree["G1111"], into=Org.objects.get(pk=tree["G1112"].pk), by=cadre)
     with pytest.raises(DomainError, match="该组织有下级组织，不能并入基层工会"):
-        actions.merge_org(tree["T121"], into=tree["G1111"], by=None)
+        actions.merge_org(tree["T121"], into=tree["G1111"], by=system_actor())
     assert Org.objects.filter(status=Org.Status.MERGED).count() == 0
 
 
 def test_kind_change_rederives_levels_below(tree):
     """Turning a city federation into an industrial union keeps the levels below consistent."""
-    actions.update_org(tree["C1"], by=None, kind=Org.Kind.INDUSTRIAL)
+    actions.update_org(tree["C1"], by=system_actor(), kind=Org.Kind.INDUSTRIAL)
     levels = dict(Org.objects.subtree(tree["C1"]).values_list("code", "level"))
     assert levels["C1"] == Org.Level.PROVINCE
     assert levels["K11"] == Org.Level.CITY and levels["T111"] == Org.Level.COUNTY

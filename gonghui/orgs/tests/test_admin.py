@@ -4,6 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
+from gonghui.common.actors import system_actor
 from gonghui.common.models import AuditEntry
 from gonghui.orgs.models import Org, OrgEvent
 
@@ -76,7 +77,7 @@ def test_export_imports_back_unchanged(tree, cadre_client):
     from gonghui.orgs.actions import update_org
     from gonghui.orgs.importing import import_orgs
 
-    update_org(tree["G1111"], by=None, employee_count=120, has_congress=True, employer_type="private")
+    update_org(tree["G1111"], by=system_actor(), employee_count=120, has_congress=True, employer_type="private")
     client = cadre_client(tree["K11"], "org_admin")
     ids = list(Org.objects.values_list("pk", flat=True))
     response = client.post("/admin/orgs/org/", {"action": "export_xlsx", "_selected_action": ids})

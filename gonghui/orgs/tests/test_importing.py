@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from gonghui.common import uscc
+from gonghui.common.actors import system_actor
 from gonghui.common.excel import ERROR_FILL
 from gonghui.common.models import AuditEntry, ImportJob
 from gonghui.conftest import make_cadre
@@ -64,7 +65,7 @@ def test_import_children_before_parents_all_imported(tree):
         ["N2", "N1", "新区某街道总工会", "总工会"],
         ["N1", "C1", "合肥新区总工会", "总工会"],
     ]
-    result = import_orgs(source(HEADER, rows), by=None)
+    result = import_orgs(source(HEADER, rows), by=system_actor())
     assert (result.rows, result.imported, result.updated, result.rejected) == (3, 3, 0, 0)
     n1, n2, n3 = (Org.objects.get(code=c) for c in ("N1", "N2", "N3"))
     assert n1.parent == tree["C1"] and n2.parent == n1 and n3.parent == n2
@@ -80,7 +81,7 @@ def test_import_cycle_rejected_and_descendants_of_rejected_rows_rejected(tree):
         ["X", "A", "丙公司工会", "基层工会"],
         ["OK", "C1", "丁工会联合会", "行业工会联合会"],
     ]
-    result = import_orgs(source(HEADER, rows), by=None)
+    result = import_orgs(source(HEADER, rows), by=system_actor())
     assert (result.imported, result.rejected) == (1, 3)
     found = messages(result)
     assert "循环" in found[2][0] and "循环" in found[3][0]
@@ -92,7 +93,7 @@ def test_import_cycle_rejected_and_descendants_of_rejected_rows_rejected(tree):
 
 def test_import_unknown_parent_rejected(tree):
     """A parent code neither in the file nor in the database rejects the row."""
-    result = import_orgs(source(HEADER, [["Z1", "NOPE", "某公司工会", "基层工会"]]), by=None)
+    result = import_orgs(source(HEADER, [["Z1", "NOPE", "某公司工会", "基层工会"]]), by=system_actor())
     assert result.rejected == 1
     assert result.errors[0].row == 2
     assert result.errors[0].column == "上级组织代码"
@@ -105,7 +106,7 @@ def test_import_root_row_only_from_command_line(tree):
     admin = make_cadre(tree["P"], "org_admin")
     result = import_orgs(source(HEADER, [["R1", "", "某省总工会", "总工会"]]), by=admin)
     assert result.rejected == 1 and "请填写上级组织代码" in result.errors[0].message
-    result = import_orgs(source(HEADER, [["R1", "", "某省总工会", "总工会"]]), by=None)
+    result = import_orgs(source(HEADER, [["R1", "", "某省总工会", "总工会"]]), by=system_actor())
     assert result.imported == 1
     assert Org.objects.get(code="R1").parent is None
 
@@ -144,7 +145,7 @@ def test_import_bad_credit_code_rejected_with_check_char_message(tree):
         ["U4", "T111", "丁公司工会", "基层工会", UNION_USCC, EMPLOYER_USCC, "丁公司"],
         ["U5", "T111", "戊公司工会", "基层工会", "", EMPLOYER_USCC_2, ""],
     ]
-    result = import_orgs(source(header, rows), by=None)
+    result = import_orgs(source(header, rows), by=system_actor())
     found = messages(result)
     assert found[2] == ["统一社会信用代码:统一社会信用代码校验位错误：第18位应为 9，请核对证照。"]
     assert found[3] == ["统一社会信用代码:工会的统一社会信用代码应以 81 开头（工会法人资格证书上的代码）。"]
@@ -159,7 +160,7 @@ def test_import_bad_credit_code_rejected_with_check_char_message(tree):
 def test_import_bad_region_and_kind_reported_by_column(tree):
     """Bad 行政区划代码 and 组织类型 are both reported for the row, each naming its column."""
     header = HEADER + ["行政区划代码"]
-    result = import_orgs(source(header, [["V1", "T111", "某工会", "工会小组", "349999"]]), by=None)
+    result = import_orgs(source(header, [["V1", "T111", "某工会", "工会小组", "349999"]]), by=system_actor())
     columns = {e.column for e in result.errors}
     assert columns == {"组织类型", "行政区划代码"}
     assert "GB/T 2260" in next(e.message for e in result.errors if e.column == "行政区划代码")
@@ -173,14 +174,14 @@ def test_import_bad_region_and_kind_reported_by_column(tree):
 def test_import_employer_type_short_form(tree, short, value):
     """单位性质 accepts the labels and their short forms."""
     header = HEADER + ["单位性质"]
-    result = import_orgs(source(header, [["W1", "T111", "某公司工会", "基层工会", short]]), by=None)
+    result = import_orgs(source(header, [["W1", "T111", "某公司工会", "基层工会", short]]), by=system_actor())
     assert result.imported == 1
     assert Org.objects.get(code="W1").employer_type == value
 
 
 def test_import_unknown_employer_type_rejected(tree):
     header = HEADER + ["单位性质"]
-    result = import_orgs(source(header, [["W1", "T111", "某公司工会", "基层工会", "个体户"]]), by=None)
+    result = import_orgs(source(header, [["W1", "T111", "某公司工会", "基层工会", "个体户"]]), by=system_actor())
     assert result.rejected == 1
     assert result.errors[0].column == "单位性质" and "个体户" in result.errors[0].message
 
@@ -194,7 +195,7 @@ def test_import_date_text_forms_and_yes_no(tree):
             for i, (d, (y, n)) in enumerate(zip(forms, yes_no, strict=True))]
     rows.append(["DX", "T111", "坏日期工会", "基层工会", "2020-2-30", "是", "否"])
     rows.append(["DY", "T111", "坏是否工会", "基层工会", "2020-2-1", "也许", "否"])
-    result = import_orgs(source(header, rows), by=None)
+    result = import_orgs(source(header, rows), by=system_actor())
     assert result.imported == 5
     for i in range(5):
         org = Org.objects.get(code=f"D{i}")
@@ -303,7 +304,7 @@ def test_command_reads_xlsx_with_date_and_number_cells(tree, tmp_path):
 
 def test_import_writes_one_summary_audit_entry(tree):
     """Besides the per-row entries of the actions, the run writes one "import" audit entry."""
-    import_orgs(source(HEADER, [["A1", "T111", "某公司工会", "基层工会"]]), by=None, filename="x.csv")
+    import_orgs(source(HEADER, [["A1", "T111", "某公司工会", "基层工会"]]), by=system_actor(), filename="x.csv")
     entry = AuditEntry.objects.get(action="import")
     assert entry.changes == {"rows": 1, "imported": 1, "updated": 0, "rejected": 0}
     assert "x.csv" in entry.object_repr
@@ -426,12 +427,13 @@ def test_backoffice_progress_fragment_polls_while_running(tree, cadre_client):
 def test_upsert_employer_creates_then_updates(tree):
     from gonghui.orgs.actions import upsert_employer
 
-    employer, created = upsert_employer(by=None, uscc=EMPLOYER_USCC.lower(), union=tree["G1111"], name="甲公司")
+    employer, created = upsert_employer(by=system_actor(),
+                                        uscc=EMPLOYER_USCC.lower(), union=tree["G1111"], name="甲公司")
     assert created and employer.uscc == EMPLOYER_USCC and employer.union == tree["G1111"]
-    same, created = upsert_employer(by=None, uscc=EMPLOYER_USCC, union=tree["G1111"], name="")
+    same, created = upsert_employer(by=system_actor(), uscc=EMPLOYER_USCC, union=tree["G1111"], name="")
     assert not created and same.pk == employer.pk and same.name == "甲公司"
     assert AuditEntry.objects.filter(object_type="orgs.employer").count() == 1  # nothing changed the 2nd time
-    upsert_employer(by=None, uscc=EMPLOYER_USCC, union=tree["G1112"], employee_count=30)
+    upsert_employer(by=system_actor(), uscc=EMPLOYER_USCC, union=tree["G1112"], employee_count=30)
     employer.refresh_from_db()
     assert (employer.union, employer.employee_count) == (tree["G1112"], 30)
 
@@ -441,8 +443,8 @@ def test_upsert_employer_refuses_bad_code_and_employer_of_other_subtree(tree):
     from gonghui.orgs.actions import upsert_employer
 
     with pytest.raises(DomainError, match="校验位错误"):
-        upsert_employer(by=None, uscc=BAD_USCC, union=None, name="甲公司")
-    upsert_employer(by=None, uscc=EMPLOYER_USCC, union=tree["G1211"], name="庐阳某公司")
+        upsert_employer(by=system_actor(), uscc=BAD_USCC, union=None, name="甲公司")
+    upsert_employer(by=system_actor(), uscc=EMPLOYER_USCC, union=tree["G1211"], name="庐阳某公司")
     outsider = make_cadre(tree["K11"], "org_admin")
     with pytest.raises(DomainError, match="不在您的管辖范围内"):
         upsert_employer(by=outsider, uscc=EMPLOYER_USCC, union=tree["G1111"], name="改名")
@@ -455,7 +457,7 @@ def test_import_new_org_under_a_parent_moved_in_the_same_file(tree):
         ["T121", "K12", "三孝口街道总工会", "总工会"],
         ["C1", "I1", "合肥市总工会", "总工会"],
         ["NEWB", "T121", "三孝口新建工会", "基层工会"],
-    ]), by=None)
+    ]), by=system_actor())
     assert result.rejected == 0, result.errors
     for org in Org.objects.select_related("parent"):
         if org.parent is not None:

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gonghui.accounts.models import User
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.orgs.actions import LEAF_KINDS, NEXT_LEVEL, create_org, move_org
 from gonghui.orgs.models import Org, path_step
@@ -64,7 +65,7 @@ def trees(draw):
 def build(nodes) -> list[Org]:
     orgs: list[Org] = []
     for i, (parent, kind) in enumerate(nodes):
-        orgs.append(create_org(by=None, parent=orgs[parent] if parent is not None else None,
+        orgs.append(create_org(by=system_actor(), parent=orgs[parent] if parent is not None else None,
                                code=f"H{i}", name=f"组织{i}", kind=kind))
     return orgs
 
@@ -110,7 +111,7 @@ def test_visible_set_follows_random_moves(db, data, nodes):
             org, new_parent = Org.objects.get(pk=orgs[index].pk), Org.objects.get(pk=orgs[target].pk)
             before = list(Org.objects.order_by("pk").values_list("pk", "parent_id", "path", "level"))
             try:
-                move_org(org, new_parent=new_parent, by=None)
+                move_org(org, new_parent=new_parent, by=system_actor())
             except DomainError:
                 assert list(Org.objects.order_by("pk").values_list("pk", "parent_id", "path", "level")) == before
                 if new_parent.is_within(org):

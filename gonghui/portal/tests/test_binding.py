@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.common.models import AuditEntry
 from gonghui.common.pii import mask_id
@@ -108,7 +109,7 @@ def test_bind_same_answer_for_no_such_member_and_wrong_details(worker, member_fa
     whether or not the record has a mobile; nothing is sent or requested, and each try is audited masked."""
     member_factory(name="王五", id_number=PERSON, mobile=registered)
     left = member_factory(name="赵六", id_number=make_id(seq=777), mobile=registered)
-    end_membership(left, status="left", date=datetime.date(2026, 1, 1), by=None)
+    end_membership(left, status="left", date=datetime.date(2026, 1, 1), by=system_actor())
     sent = len(sms_outbox)
     answers = []
     for name, number in (("王六", PERSON), ("王五", OTHER), ("赵六", make_id(seq=777))):
@@ -235,7 +236,7 @@ def test_bind_two_accounts_with_codes_for_one_record_at_once_one_wins(sms_outbox
     the other is told the record is taken (no database error, no second binding)."""
     orgs = build_tree()
     member = join_member(org=orgs["G1111"], facts=make_facts(name="王五", id_number=PERSON, mobile=REGISTERED),
-                         by=None)
+                         by=system_actor())
     workers, codes = [], []
     for n, number in enumerate(("13700001111", "13700002222")):
         worker = sign_up(sms_outbox, number, ip=f"10.0.0.{n + 1}")
@@ -256,7 +257,7 @@ def test_bind_two_accounts_with_codes_for_one_record_at_once_one_wins(sms_outbox
 def test_bind_two_cadres_confirming_at_once_one_wins(sms_outbox):
     """Point 5.2: two cadres confirm the same request at once: one binding, the other a clear message."""
     orgs = build_tree()
-    join_member(org=orgs["G1111"], facts=make_facts(name="王五", id_number=PERSON), by=None)
+    join_member(org=orgs["G1111"], facts=make_facts(name="王五", id_number=PERSON), by=system_actor())
     binding = actions.bind_member(worker=sign_up(sms_outbox), name="王五", id_number=PERSON)
     a = make_cadre(orgs["G1111"], "operator", username="op_a")
     b = make_cadre(orgs["T111"], "org_admin", username="ad_b")

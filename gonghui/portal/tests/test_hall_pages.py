@@ -165,3 +165,15 @@ def test_cadre_files_for_the_union_and_on_behalf_of_a_member(client, member_work
     assert "尚未注册职工账号" in refused.content.decode()
     client.force_login(member_worker.user)
     assert "由工会提出申请" in client.get("/w/hall/items/fund_refund/").content.decode()
+
+
+def test_join_item_page_leads_a_non_member_to_the_join_flow(client, tree, sms_outbox):
+    """Issue 12 point 3 (one join machine): a worker not yet a member opens 入会申请 in the hall and is led to
+    /w/join/ (the portal's join application), not told to bind a member record first; a post files nothing."""
+    worker = sign_up(sms_outbox)
+    client.force_login(worker.user)
+    page = client.get("/w/hall/items/join/").content.decode()
+    assert 'href="/w/join/"' in page and "去办理" in page and "请先<a" not in page
+    client.post("/w/hall/items/join/", {"name": "赵六"})
+    assert not Application.objects.exists()
+    assert "<h1>申请入会</h1>" in client.get("/w/join/").content.decode()

@@ -11,6 +11,7 @@ import segno
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.conftest import login, make_cadre
 from gonghui.portal import actions, tokens
 from gonghui.portal.models import CardCheck, JoinApplication, QrScan
@@ -70,7 +71,7 @@ def test_cadre_gets_404_on_worker_pages_and_workers_on_each_others_applications(
 def test_scan_counts_and_leads_to_the_application_by_qr(client, tree, sms_outbox):
     """Part 3: a poster's link is counted and leads to the form; the application is recorded as by QR.
     A forged link answers 404 with a Chinese explanation."""
-    link = actions.join_link(tree["G1111"])
+    link = actions.join_link(tree["G1111"], by=system_actor())
     response = client.get(reverse("portal:scan", args=[tokens.join_token(link)]))
     assert response["Location"] == f"/w/join/{tree['G1111'].pk}/?via=qr"
     assert QrScan.objects.filter(link=link).count() == 1
@@ -162,7 +163,7 @@ def test_back_office_accept_and_return_through_the_pages(client, tree, sms_outbo
 
 def test_poster_downloads_png_and_pdf_for_the_union_managers(client, tree):
     """Part 3: the poster, PNG and A4 PDF, for an operator or org admin of the union or above."""
-    link = actions.join_link(tree["G1111"])
+    link = actions.join_link(tree["G1111"], by=system_actor())
     login(client, make_cadre(tree["T111"], "org_admin"))
     png = client.get(f"/admin/portal/joinlink/{link.pk}/poster-png/")
     assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
@@ -193,7 +194,7 @@ def test_profile_corrects_own_facts_and_mobile_not_identity(client, tree, sms_ou
 
 def test_portal_figures_count_the_period(tree, sms_outbox, member_factory):
     """Part 7: applications received, approved, returned; QR scans and joins by QR; cards issued, verified."""
-    link = actions.join_link(tree["G1111"])
+    link = actions.join_link(tree["G1111"], by=system_actor())
     actions.record_scan(link)
     actions.record_scan(link)
     first = actions.submit_application(worker=sign_up(sms_outbox), org=tree["G1111"], channel="qr", raw=raw_facts())

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from gonghui.common.actors import system_actor
 from gonghui.orgs.actions import create_org, dissolve_org, update_org
 from gonghui.orgs.models import Employer, Org
 from gonghui.stats.registry import REGISTRY, compute, figure
@@ -39,9 +40,9 @@ def test_union_counts_over_subtree(tree):
 
 
 def test_new_and_closed_unions_in_period(tree):
-    create_org(by=None, parent=tree["T111"], code="NEW1", name="新建工会", kind=Org.Kind.GRASSROOTS,
+    create_org(by=system_actor(), parent=tree["T111"], code="NEW1", name="新建工会", kind=Org.Kind.GRASSROOTS,
                founded_on=datetime.date(2026, 3, 1))
-    dissolve_org(tree["G1112"], by=None, on=datetime.date(2026, 4, 1), reason="单位注销")
+    dissolve_org(tree["G1112"], by=system_actor(), on=datetime.date(2026, 4, 1), reason="单位注销")
     figures = compute(tree["K11"], *YEAR)
     assert figures["orgs.unions_new"] == 1
     assert figures["orgs.unions_closed"] == 1
@@ -50,8 +51,8 @@ def test_new_and_closed_unions_in_period(tree):
 
 
 def test_congress_and_disclosure_rates(tree):
-    update_org(tree["G1111"], by=None, has_congress=True, has_disclosure=True)
-    update_org(tree["G1112"], by=None, has_congress=True)
+    update_org(tree["G1111"], by=system_actor(), has_congress=True, has_disclosure=True)
+    update_org(tree["G1112"], by=system_actor(), has_congress=True)
     figures = compute(tree["C1"], *YEAR)
     assert figures["orgs.congress_rate"] == pytest.approx(66.67)
     assert figures["orgs.disclosure_rate"] == pytest.approx(33.33)

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from gonghui.common.actors import system_actor
 from gonghui.conftest import make_cadre
 from gonghui.members.actions import decide_transfer, end_membership, join_member, request_transfer
 from gonghui.members.tests.conftest import make_facts, make_id
@@ -42,12 +43,12 @@ def world(tree):
     """The members above with their leaving, retirement, death and three transfers decided today."""
     members = {
         who: join_member(org=tree[code], facts=make_facts(id_number=make_id(seq=seq), join_date=joined, **raw),
-                         by=None)
+                         by=system_actor())
         for who, (code, seq, raw, joined) in PEOPLE.items()
     }
-    end_membership(members["m3"], status="left", date=datetime.date(2026, 2, 1), by=None)
-    end_membership(members["m5"], status="retired", date=datetime.date(2026, 6, 30), by=None)
-    end_membership(members["m7"], status="deceased", date=datetime.date(2026, 4, 1), by=None)
+    end_membership(members["m3"], status="left", date=datetime.date(2026, 2, 1), by=system_actor())
+    end_membership(members["m5"], status="retired", date=datetime.date(2026, 6, 30), by=system_actor())
+    end_membership(members["m7"], status="deceased", date=datetime.date(2026, 4, 1), by=system_actor())
     requester = make_cadre(tree["P"], "operator")
     approver = make_cadre(tree["P"], "approver")
     for who, to in (("m6", "G1111"), ("m8", "G2111"), ("m9", "G1112")):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.actions import create_cadre
 from gonghui.accounts.models import Role
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.orgs.models import Org
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
             if password != getpass.getpass("再次输入："):
                 raise CommandError("两次输入的密码不一致。")
         try:
-            user = create_cadre(username=username, password=password, org=target, roles=set(role), full_name=full_name)
+            user = create_cadre(username=username, password=password, org=target, roles=set(role), full_name=full_name,
+                                by=system_actor())
         except DomainError as e:
             raise CommandError(e.message) from None
         roles = "、".join(Role(r).label for r in sorted(user.roles)) or "无（只读）"

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.common.actors import system_actor
 from gonghui.members import importing
 from gonghui.orgs.models import Org
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                               f"累计导入 {counts['imported']} 名，未导入 {counts['rejected']} 行。")
 
         try:
-            result = importing.import_members(path, org=target, by=None, mode=mode, filename=path.name,
+            result = importing.import_members(path, org=target, by=system_actor(), mode=mode, filename=path.name,
                                               batch_rows=batch_rows,
                                               report=report if options["verbosity"] >= 1 else None)
         except importing.ImportFileError as e:

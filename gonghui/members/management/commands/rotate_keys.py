@@ -16,6 +16,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.common import audit, pii
+from gonghui.common.actors import system_actor
 from gonghui.common.errors import DomainError
 from gonghui.members.actions import rotate_member_keys
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         except DomainError as e:
             raise CommandError(e.message) from None
         seconds = round(time.monotonic() - started, 3)
-        audit.record("pii_rotate_keys", actor_name="命令行", object_repr="会员证件号码与手机号",
+        audit.record("pii_rotate_keys", actor=system_actor(), object_repr="会员证件号码与手机号",
                      changes=counts | {"key_version": keys.current_version, "cipher": keys.cipher})
         if json:
             out = counts | {"key_version": keys.current_version, "cipher": keys.cipher, "seconds": seconds}

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.common.actors import system_actor
 from gonghui.orgs.importing import ImportFileError, import_file
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         except OSError:
             raise CommandError(f"无法读取文件 {file}，请检查路径和读取权限。") from None
         try:
-            result = import_file(data, path.name, by=None)
+            result = import_file(data, path.name, by=system_actor())
         except ImportFileError as e:
             raise CommandError(str(e)) from None
         if options["json"]:
