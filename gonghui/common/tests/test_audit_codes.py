@@ -42,7 +42,15 @@ def recorded_codes() -> dict[str, list[str | re.Pattern]]:
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
                 where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
                 action = node.args[0] if node.args else next(k.value for k in node.keywords if k.arg == "action")
+                if isinstance(action, ast.Name) and action.id == "audit_as":
+                    continue  # a state machine's move() records the code its caller names (below)
                 found[where] = _codes(action, where)
+            # Transitions name their code to common.states.Machine.move(audit_as=...).
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "audit_as":
+                        where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+                        found[where] = _codes(keyword.value, where)
     return found
 
 

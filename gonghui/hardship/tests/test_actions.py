@@ -130,7 +130,7 @@ def test_approved_hall_application_file_names_the_approving_cadre(tree, member_f
     """Issue 12 point 3 (acting user): the file opened by an approved 困难职工帮扶申请 shows the county approver
     whose approval ran the effect — in its history and in the audit — not an anonymous "trusted" None."""
     settings.MEDIA_ROOT = tmp_path
-    member = member_factory(name="王五", id_number="11010519491231002X")
+    member = member_factory(name="王五", id_number="11010519491231002X", mobile=MOBILE)
     worker = sign_up(sms_outbox)
     portal_actions.bind_member(worker=worker, name="王五", id_number="11010519491231002X")
     raw = {"name": "王五", "category": "因病致困", "household_size": "2", "monthly_income": "1000", "reason": "住院。"}

@@ -70,7 +70,7 @@ def build(world) -> None:
         side.application = actions.submit_application(
             worker=worker, org=tree[org], channel="search",
             raw=raw_facts(name=name, id_number=make_id(region, "19900909", seq), mobile=""))
-        side.join_link = actions.join_link(tree[org])
+        side.join_link = actions.join_link(tree[org], by=side.user)
         side.card = actions.current_card(side.member)
         binder_id = make_id(region, "19900909", seq + 2)
         join_member(org=tree[org], by=side.user, facts=make_facts(name=binder, id_number=binder_id))
