@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from gonghui.common import pii
 
@@ -267,6 +268,8 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
+    # Our own CSS (list cells, column widths, pagination): classes only, no inline styles.
+    "STYLES": [lambda request: static("common/backoffice.css")],
         "navigation": "gonghui.common.admin_nav.navigation",
     },
 }
