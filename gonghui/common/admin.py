@@ -244,7 +244,7 @@ class ScopedAdmin(ModelAdmin):
     def get_autocomplete_fields(self, request):
         """Every union chosen in a form is a search box (the org admin's autocomplete, scoped like its list)
         over the account's subtree: a select of every visible org would send a province cadre 84 000."""
-        org_fields = [f.name for f in self.model._meta.fields if f.many_to_one and f.related_model is Org]
+        org_fields = [f.name for f in self.model._meta.fields if f.is_relation and f.related_model is Org]
         return [*self.autocomplete_fields, *(n for n in org_fields if n not in self.autocomplete_fields)]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -28,6 +28,7 @@ def test_list_has_page_numbers_a_jump_and_the_total(org_list):
     """Issue 12 point 4.1: page numbers and "跳至第 N 页" in place of 上一页/下一页 only."""
     body = org_list.get("/admin/orgs/org/").content.decode()
     assert _pages(body) == ["2", "3", "4", "5"]
+    assert "…" not in body.split('<span class="gh-pages">')[1].split('<span class="gh-total">')[0]
     assert '<span class="font-medium text-primary-600">1</span>' in body
     assert "共 14 条" in body and "（共 5 页）" in body
     assert '<input type="number" id="gh-jump-page" name="p" min="1" max="5" value="1" required>' in body
@@ -72,7 +73,9 @@ def test_past_the_cap_pages_on_without_an_end(org_list, monkeypatch):
     body = org_list.get("/admin/orgs/org/?p=3").content.decode()
     assert "共 5+ 条" in body
     assert _pages(body) == ["1", "2", "4", "5"]
-    assert body.split('class="gh-pages"')[1].split("</span></span>")[0].endswith("…") or "…" in body
+    pages = body.split('<span class="gh-pages">')[1].split('<span class="gh-total">')[0]
+    assert pages.endswith("<span>…</span></span>")  # no known end
+    assert "?p=%E2%80%A6" not in body  # the ellipsis is no link
     assert 'max="' not in body.split('id="gh-jump-page"')[1].split(">")[0]
     assert org_list.get("/admin/orgs/org/?p=5").content.decode().count(ROW) == 2
 
@@ -112,3 +115,22 @@ def test_stylesheet_is_on_every_back_office_page(tree, cadre_client):
     assert '<link href="/static/common/backoffice.css" rel="stylesheet">' in body
     rows = body[body.index("<tbody"):body.index("</table>")]
     assert "style=" not in rows
+
+
+def test_every_admin_form_picks_a_union_by_search(rf, tree):
+    """Issue 12 point 4.10: each admin whose model has a union (members, hall, hardship, ledger, mutual aid,
+    join links, accounts …) renders it as the scoped autocomplete, never a select of every union."""
+    from django.contrib import admin
+
+    from gonghui.common.admin import ScopedAdmin
+    from gonghui.orgs.models import Org
+
+    request = rf.get("/")
+    checked = set()
+    for model, model_admin in admin.site._registry.items():
+        org_fields = {f.name for f in model._meta.fields if f.is_relation and f.related_model is Org}
+        if isinstance(model_admin, ScopedAdmin) and org_fields:
+            assert org_fields <= set(model_admin.get_autocomplete_fields(request)), model
+            checked.add(model._meta.label)
+    assert {"members.Member", "hall.Application", "hardship.HardshipFile", "portal.JoinLink",
+            "accounts.User"} <= checked
