@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from gonghui.common import pii
 
@@ -40,6 +41,7 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("生产环境必须设置 SECRET_KEY 环境变量。")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "gonghui.common.views.csrf_failure"  # in Chinese, not Django's page
 
 # Personal-data keys (used by the member database; gonghui/common/pii.py explains the crypto). Never stored in
 # the database; `gonghui gen-pii-keys` prints fresh ones.
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "gonghui.common.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Chinese 404/500 pages also under DEBUG (in place of Django's English technical pages).
+    "gonghui.common.middleware.ChineseErrorPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before the session timeout middleware, which tells the user why they were logged out.
@@ -265,6 +269,8 @@ UNFOLD = {
     "SITE_HEADER": "智慧工会",
     "SITE_SYMBOL": "groups",
     "SHOW_HISTORY": False,
+    # Our own CSS (list cells, column widths, pagination): classes only, no inline styles.
+    "STYLES": [lambda request: static("common/backoffice.css")],
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

@@ -23,4 +23,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "gonghui.common.views.forbidden"
 handler404 = "gonghui.common.views.not_found"
+handler500 = "gonghui.common.views.server_error"

@@ -3,11 +3,16 @@ choices and exports to the account's subtree and answers 404 for anything outsid
 
 import functools
 import math
+import re
+import sys
 from urllib.parse import quote
 
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -18,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import TextFilter
-from unfold.paginator import InfinitePaginator
+from unfold.views import ChangeList
 
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, note_denied, scope_org, visible_to
@@ -65,6 +70,28 @@ def _denied_as_404(view):
     return wrapper
 
 
+_INDENTATION = re.compile(rb"\n[ \t\r\n]+")
+
+
+def _without_indentation(view):
+    """A list page without the templates' indentation and blank lines (a quarter of unfold's page), unless
+    it holds preformatted text, whose whitespace counts."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        response = view(*args, **kwargs)
+
+        def squeeze(response):
+            if b"<textarea" not in response.content and b"<pre" not in response.content:
+                response.content = _INDENTATION.sub(b"\n", response.content)
+
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(squeeze)
+        return response
+
+    return wrapper
+
+
 class AtLeast(int):
     """A count known only to be at least this much; prints as "10000+"."""
 
@@ -72,22 +99,89 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-class CappedCountPaginator(InfinitePaginator):
-    """Counts exactly up to CAP rows, with a LIMIT-ed count (bounded work on tables of millions);
-    past that the total shows as "10000+" and the list pages on without one."""
+class CappedCountPaginator(Paginator):
+    """Counts exactly up to CAP rows, with a LIMIT-ed count (bounded work on tables of millions: a province
+    holds 6.5 M members, and an exact COUNT(*) over a subtree would run on every page); past that the total
+    shows as "10000+", the page links stop after the current page's neighbours and the list pages on."""
 
     CAP = 10_000
+    template_name = "common/pagination.html"
 
     @cached_property
     def count(self) -> int:
         n = self.object_list[: self.CAP + 1].count()
         return AtLeast(self.CAP) if n > self.CAP else n
 
+    @property
+    def capped(self) -> bool:
+        return isinstance(self.count, AtLeast)
+
     @cached_property
     def num_pages(self) -> int:
-        if isinstance(self.count, AtLeast):
-            return super().count // self.per_page  # InfinitePaginator's "no end"
+        if self.capped:
+            return sys.maxsize  # no known end: any page may be asked for, one past the end is empty
         return max(1, math.ceil(max(0, self.count - self.orphans) / self.per_page))
+
+    def page(self, number):
+        """A page; a number past the end shows the last page (a typed jump never errors)."""
+        number = min(self.validate_number(number), self.num_pages)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if not self.capped and top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.object_list[bottom:top], number, self)
+
+    def validate_number(self, number):
+        """Any number is a page: below 1 or not a number is the first (the page clamps the top)."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return 1
+        return max(1, number)
+
+    def get_elided_page_range(self, number=1, *, on_each_side=2, on_ends=2):
+        if not self.capped:
+            yield from super().get_elided_page_range(number, on_each_side=on_each_side, on_ends=on_ends)
+            return
+        number = self.validate_number(number)
+        yield from range(1, min(on_ends, number) + 1)
+        if number - on_each_side > on_ends + 1:
+            yield self.ELLIPSIS
+        yield from range(max(on_ends + 1, number - on_each_side), number + on_each_side + 1)
+        yield self.ELLIPSIS
+
+
+PER_PAGE_VAR = "per_page"
+PER_PAGE_CHOICES = (20, 50, 100)
+
+
+class ScopedChangeList(ChangeList):
+    """Every list: page numbers and a jump (common/pagination.html), a 每页 20/50/100 choice kept in the query
+    string, and no "(显示全部)" beside an unfiltered list's title (its count is then the whole list's)."""
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(PER_PAGE_VAR, None)
+        return lookup_params
+
+    def get_results(self, request):
+        chosen = request.GET.get(PER_PAGE_VAR, "")
+        if chosen.isdigit() and int(chosen) in PER_PAGE_CHOICES:
+            self.list_per_page = int(chosen)
+        super().get_results(request)
+        self.page_num = min(self.paginator.validate_number(self.page_num), self.paginator.num_pages)
+        if not self.has_active_filters and not self.query:
+            self.full_result_count = self.result_count
+
+    @property
+    def jump_fields(self) -> list[tuple[str, str]]:
+        """The query string but the page, as hidden fields of the "跳至第 N 页" form."""
+        return [(name, value) for name, values in self.filter_params.items() for value in values]
+
+    @property
+    def per_page_links(self) -> list[tuple[int, str, bool]]:
+        return [(n, self.get_query_string({PER_PAGE_VAR: n}, [PAGE_VAR]), n == self.list_per_page)
+                for n in PER_PAGE_CHOICES]
 
 
 class ScopedAdmin(ModelAdmin):
@@ -99,13 +193,23 @@ class ScopedAdmin(ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50
+    change_list_template = "common/change_list.html"
     actions = ["export_xlsx"]
     export_fields: list[str] | None = None
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
 
-    changelist_view = _denied_as_404(ModelAdmin.changelist_view)
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
+
+    @admin.display(description=ModelAdmin.action_checkbox.short_description)
+    def action_checkbox(self, obj):
+        """The row's checkbox with one class (common/backoffice.css), not unfold's 700 bytes of classes."""
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select gh-checkbox" '
+                           'aria-label="选择该记录">', helpers.ACTION_CHECKBOX_NAME, obj.pk)
+
+    changelist_view = _denied_as_404(_without_indentation(ModelAdmin.changelist_view))
     changeform_view = _denied_as_404(ModelAdmin.changeform_view)
     history_view = _denied_as_404(ModelAdmin.history_view)
     delete_view = _denied_as_404(ModelAdmin.delete_view)
@@ -136,6 +240,12 @@ class ScopedAdmin(ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404("未找到该记录。")
+
+    def get_autocomplete_fields(self, request):
+        """Every union chosen in a form is a search box (the org admin's autocomplete, scoped like its list)
+        over the account's subtree: a select of every visible org would send a province cadre 84 000."""
+        org_fields = [f.name for f in self.model._meta.fields if f.is_relation and f.related_model is Org]
+        return [*self.autocomplete_fields, *(n for n in org_fields if n not in self.autocomplete_fields)]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Org:

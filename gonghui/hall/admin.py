@@ -2,6 +2,8 @@
 due flags, filters by item, state, due and applicant's union, Excel export, bulk 受理, and the detail
 buttons for each transition the account may make now."""
 
+import dataclasses
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -160,14 +162,18 @@ class ApplicationAdmin(ScopedAdmin):
         may_step = step_role is not None and actions.may_handle(request.user, app, step_role)
         may_any = actions.may_handle(request.user, app, None)
         show = {a for a in allowed if (a in ("transfer", "escalate") and may_any) or may_step}
-        return [a for a in super().get_actions_detail(request, object_id)
-                if a.action_name.removeprefix("hall_application_").rstrip("_") in show]
+        buttons = []
+        for button in super().get_actions_detail(request, object_id):
+            name = button.action_name.removeprefix("hall_application_").rstrip("_")
+            if name in show:  # 审批通过 names the current step: 审核通过, 审批通过, 办结
+                buttons.append(dataclasses.replace(button, description=views.step_action_label(app, name)))
+        return buttons
 
     @action(description="受理", url_path="accept", icon="task_alt")
     def accept(self, request, object_id):
         return views.act(request, object_id, "accept")
 
-    @action(description="审批通过", url_path="approve", icon="check")
+    @action(description="通过本环节", url_path="approve", icon="check")
     def approve(self, request, object_id):
         return views.act(request, object_id, "approve")
 

@@ -24,9 +24,20 @@ def _for_handler(request, object_id) -> Application:
                               pk=object_id)
 
 
+def step_action_label(app: Application, action: str) -> str:
+    """What a handler's button, page title and message call `action` on `app`: approving names the step it
+    passes (审核通过, 审批通过; a step named 办结 completes), the other actions their own label."""
+    steps = app.version.steps
+    if action == "approve" and app.step < len(steps):
+        name = steps[app.step]["name"]
+        return name if name == "办结" else f"{name}通过"
+    return actions.ACTION_LABELS[action]
+
+
 def act(request, object_id, action: str):
     """The page behind a detail button: the opinion (required for 退回补正 and 不予受理), 转办's target."""
     app = _for_handler(request, object_id)
+    label = step_action_label(app, action)
     change_url = reverse("admin:hall_application_change", args=[app.pk])
     form = (ReasonForm if action in ("return", "reject") else NoteForm)(request.POST or None)
     targets = None
@@ -43,12 +54,12 @@ def act(request, object_id, action: str):
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, f"已{actions.ACTION_LABELS[action]}。")
+            messages.success(request, f"已{label}。")
             return redirect(change_url)
     return render(request, "hall/act.html", {
-        **admin.site.each_context(request), "title": f"{actions.ACTION_LABELS[action]}：{app.number} "
+        **admin.site.each_context(request), "title": f"{label}：{app.number} "
         f"{app.version.item.name}", "app": app, "form": form, "targets": targets, "cancel_url": change_url,
-        "submit": actions.ACTION_LABELS[action], "form_id": "hall-act-form",
+        "submit": label, "form_id": "hall-act-form",
         "intro": f"申请人：{app.applicant_name}（{app.applicant_org.name}）· 办理工会：{app.handling_org.name} · "
                  f"当前环节：{app.step_name or '—'}"})
 

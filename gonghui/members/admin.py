@@ -37,7 +37,7 @@ class MemberAdmin(ScopedAdmin):
     search_help_text = "姓名、会员证号或完整证件号码"
     autocomplete_fields = ["org"]
     change_list_template = "members/member_change_list.html"
-    actions_detail = ["timeline", "ledger", "reveal", {"title": "会籍变动", "icon": "event_busy",
+    actions_detail = ["timeline", "ledger", "reveal", {"title": "终止会籍", "icon": "event_busy",
                                              "items": ["leave", "retire", "decease"]}]
 
     # --- permissions: everyone with an org reads (masked); editors add and change -------------
@@ -221,15 +221,20 @@ class TransferAdmin(MemberColumns, ScopedAdmin):
 
 @admin.register(MemberEvent)
 class MemberEventAdmin(MemberColumns, ScopedAdmin):
-    """会籍记录: read-only; either side of a transfer sees it. Searched by the member's exact name or number
-    (MemberColumns)."""
+    """会籍变动, every member's events, newest first (a member's own are the record's 会籍记录 button):
+    read-only; either side of a transfer sees it. Searched by the member's exact name or number (MemberColumns)."""
 
+    list_title = "会籍变动"
+    ordering = ["-date", "-id"]
     list_display = ["date", "member", "kind", "org", "to_org", "by", "note"]
     list_filter = ["kind", ("date", RangeDateFilter)]
     list_filter_submit = True
     list_select_related = ["member", "org", "to_org", "by"]
     readonly_fields = ["member", "kind", "date", "org", "to_org", "by", "at", "note"]
     fields = readonly_fields
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, (extra_context or {}) | {"title": self.list_title})
 
     def has_add_permission(self, request):
         return False

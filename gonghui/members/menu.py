@@ -8,6 +8,6 @@ MENU = [
              active=under("admin:members_member_changelist", except_under=("admin:members_member_import",))),
         item("导入会员", "upload_file", "admin:members_member_import", lambda r: can_edit_members(r.user)),
         item("转会申请", "swap_horiz", "admin:members_transfer_changelist", can_view("members.Transfer")),
-        item("会籍记录", "timeline", "admin:members_memberevent_changelist", can_view("members.MemberEvent")),
+        item("会籍变动", "timeline", "admin:members_memberevent_changelist", can_view("members.MemberEvent")),
     ]),
 ]

@@ -84,6 +84,14 @@ def _check_actor_reaches(by, org: Org | None, what: str) -> None:
         raise DomainError(f"{what}不在您的管辖范围内。", field="parent")
 
 
+def _check_actor_above(by, org: Org, refusal: str) -> None:
+    """Moving, dissolving or merging a union is decided by a union above it: a cadre may not do it to their
+    own union (nor to one outside their subtree)."""
+    _check_actor_reaches(by, org, "该组织")
+    if not is_system(by) and org.pk == by.org_id:
+        raise DomainError(refusal)
+
+
 def check_placement(by, parent: Org | None, kind: str | None, *, new: bool) -> None:
     """An org of `kind` may be placed under `parent` by `by` (only the system actor — a command — places
     top-level orgs)."""
@@ -153,7 +161,7 @@ def move_org(org: Org, *, new_parent: Org, by) -> Org:
     of the moved orgs are derived again from their new ancestors."""
     _lock_tree(org)
     org, new_parent = _fresh(org), _fresh(new_parent)
-    _check_actor_reaches(by, org, "该组织")
+    _check_actor_above(by, org, "不能调整本账号所属工会的隶属关系，须由上级工会办理。")
     _check_actor_reaches(by, new_parent, "新的上级组织")
     if new_parent.is_within(org):
         raise DomainError("不能把组织调整到它自己或它的下级组织之下。", field="parent")
@@ -199,11 +207,9 @@ def _rederive_levels(path: str) -> None:
 def dissolve_org(org: Org, *, by, on: datetime.date | None = None, reason: str = "") -> Org:
     """撤销: the org stays in the tree with status 撤销; it must have no active children left."""
     org = _fresh(org)
-    _check_actor_reaches(by, org, "该组织")
+    _check_actor_above(by, org, "不能撤销本账号所属的工会，须由上级工会办理。")
     if org.status != Org.Status.ACTIVE:
         raise DomainError("该组织已撤销或合并。")
-    if not is_system(by) and org.pk == by.org_id:
-        raise DomainError("不能撤销本账号所属的组织。")
     if org.children.filter(status=Org.Status.ACTIVE).exists():
         raise DomainError("该组织还有正常状态的下级组织，请先调整或撤销下级组织。")
     org.status = Org.Status.DISSOLVED
@@ -221,7 +227,7 @@ def merge_org(org: Org, *, into: Org, by, on: datetime.date | None = None) -> Or
     covered by `into`, and it stays in the tree with status 合并 pointing at `into`."""
     _lock_tree(org)
     org, into = _fresh(org), _fresh(into)
-    _check_actor_reaches(by, org, "该组织")
+    _check_actor_above(by, org, "不能把本账号所属的工会并入其他工会，须由上级工会办理。")
     _check_actor_reaches(by, into, "并入的组织")
     if org.pk == into.pk or into.is_within(org):
         raise DomainError("不能并入它自己或它的下级组织。", field="merged_into")

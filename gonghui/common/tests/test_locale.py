@@ -45,3 +45,16 @@ def test_admin_pages_show_unfold_strings_in_chinese(tree, cadre_client):
         assert chinese in html
     for english in ("Filters", "Search apps and models", "Log out", "Return to site", "Select all rows"):
         assert english not in html
+
+
+
+def test_admin_calendar_weekday_headers_are_chinese(tree, cadre_client):
+    """Issue 12 point 4.5: the admin calendar (unfold's date widgets) heads its columns with
+    pgettext("one letter Monday", "M") …, left as M T W T F S S by Django's catalogue; the catalogue the
+    admin's forms load (/admin/jsi18n/) says 一 … 日 from ours."""
+    body = cadre_client(tree["K11"], "operator").get("/admin/jsi18n/").content.decode()
+    for day, letter, chinese in (("Monday", "M", "一"), ("Tuesday", "T", "二"), ("Wednesday", "W", "三"),
+                                 ("Thursday", "T", "四"), ("Friday", "F", "五"), ("Saturday", "S", "六"),
+                                 ("Sunday", "S", "日")):
+        assert f'"one letter {day}\\u0004{letter}": "\\u{ord(chinese):04x}"' in body, day
+    assert '"Now": "\\u73b0\\u5728"' in body  # 现在: the time picker's, from Django's catalogue

@@ -217,7 +217,7 @@ def test_dissolve_refusals(tree):
     cadre = make_cadre(tree["K11"], "org_admin")
     with pytest.raises(DomainError, match="还有正常状态的下级组织"):
         actions.dissolve_org(tree["T111"], by=cadre)
-    with pytest.raises(DomainError, match="不能撤销本账号所属的组织"):
+    with pytest.raises(DomainError, match="不能撤销本账号所属的工会"):
         actions.dissolve_org(tree["K11"], by=cadre)
     with pytest.raises(DomainError, match="该组织不在您的管辖范围内"):
         actions.dissolve_org(tree["G2111"], by=cadre)
@@ -274,3 +274,22 @@ def test_kind_change_rederives_levels_below(tree):
     assert levels["C1"] == Org.Level.PROVINCE
     assert levels["K11"] == Org.Level.CITY and levels["T111"] == Org.Level.COUNTY
     assert levels["G1111"] == Org.Level.GRASSROOTS
+
+
+@pytest.mark.parametrize(("run", "message"), [
+    (lambda org, other, by: actions.move_org(org, new_parent=other, by=by), "不能调整本账号所属工会的隶属关系"),
+    (lambda org, other, by: actions.dissolve_org(org, by=by, reason="测试"), "不能撤销本账号所属的工会"),
+    (lambda org, other, by: actions.merge_org(org, into=other, by=by), "不能把本账号所属的工会并入其他工会"),
+], ids=["move", "dissolve", "merge"])
+def test_own_union_is_moved_dissolved_or_merged_only_from_above(tree, run, message):
+    """Issue 12 point 4.8: a town cadre may not move, dissolve or merge their own union (a union above
+    decides); the county's cadre may, and an outsider may not."""
+    town = tree["T111"]
+    with pytest.raises(DomainError, match=message):
+        run(town, tree["K11"], make_cadre(town, "org_admin"))
+    with pytest.raises(DomainError, match="该组织不在您的管辖范围内"):
+        run(town, tree["K11"], make_cadre(tree["K21"], "org_admin"))
+    assert Org.objects.get(pk=town.pk).status == Org.Status.ACTIVE
+    assert not OrgEvent.objects.exclude(kind=OrgEvent.Kind.CREATED).exists()
+    actions.move_org(town, new_parent=tree["K12"], by=make_cadre(tree["C1"], "org_admin"))
+    assert Org.objects.get(pk=town.pk).parent_id == tree["K12"].pk

@@ -135,3 +135,52 @@ def test_changelist_counts_up_to_a_cap(tree, cadre_client, monkeypatch):
     monkeypatch.setattr(CappedCountPaginator, "CAP", 100)
     body = client.get("/admin/orgs/org/").content.decode()
     assert "选择全部 14 条工会组织" in body
+
+
+def test_own_union_has_no_move_dissolve_merge_buttons(tree, cadre_client):
+    """Issue 12 point 4.8: the buttons are for a union above: absent on the cadre's own union, whose
+    pages answer 404; present on a union below."""
+    client = cadre_client(tree["K11"], "org_admin")
+    own = client.get(f"/admin/orgs/org/{tree['K11'].pk}/change/").content.decode()
+    below = client.get(f"/admin/orgs/org/{tree['T111'].pk}/change/").content.decode()
+    for path in ("move", "dissolve", "merge"):
+        assert f"/admin/orgs/org/{tree['K11'].pk}/{path}/" not in own
+        assert f"/admin/orgs/org/{tree['T111'].pk}/{path}/" in below
+        assert client.get(f"/admin/orgs/org/{tree['K11'].pk}/{path}/").status_code == 404
+    assert client.post(f"/admin/orgs/org/{tree['K11'].pk}/dissolve/", {"reason": "x"}).status_code == 404
+    assert Org.objects.get(pk=tree["K11"].pk).status == Org.Status.ACTIVE
+
+
+def test_move_page_picks_the_new_parent_by_search(tree, cadre_client):
+    """Issue 12 point 4.10: the new parent is an autocomplete search box, not a select of every union."""
+    client = cadre_client(tree["C1"], "org_admin")
+    body = client.get(f"/admin/orgs/org/{tree['T111'].pk}/move/").content.decode()
+    select = body[body.index('<select name="new_parent"'):]
+    select = select[:select.index("</select>")]
+    assert "admin-autocomplete" in select and 'data-field-name="parent"' in select
+    assert select.count("<option") <= 1
+    assert "/static/admin/js/vendor/select2/i18n/zh-CN.js" in body
+
+
+def test_org_events_read_in_chinese(tree, cadre_client):
+    """Issue 12 point 4.6: 组织沿革 shows its detail in Chinese (names and codes), not raw JSON."""
+    from gonghui.conftest import make_cadre
+    from gonghui.orgs import actions
+
+    cadre = make_cadre(tree["C1"], "org_admin")
+    actions.move_org(tree["T111"], new_parent=tree["K12"], by=cadre)
+    actions.update_org(tree["G1211"], by=cadre, name="庐阳食品工会", chair_name="王主席")
+    actions.dissolve_org(tree["G1112"], by=cadre, reason="企业注销")
+    client = cadre_client(tree["C1"], "operator")
+    body = client.get("/admin/orgs/orgevent/?per_page=100").content.decode()
+    assert "上级组织：瑶海区总工会（K11） → 庐阳区总工会（K12）" in body
+    assert "上级组织：合肥市总工会（C1）" in body  # 成立 of K11
+    assert "修改：工会主席、组织名称" in body or "修改：组织名称、工会主席" in body
+    assert "撤销日期：" in body and "原因：企业注销" in body
+    assert '{"' not in body and "&quot;parent&quot;" not in body
+    event = OrgEvent.objects.get(kind=OrgEvent.Kind.MOVED)
+    detail = client.get(f"/admin/orgs/orgevent/{event.pk}/change/").content.decode()
+    assert "上级组织：瑶海区总工会（K11） → 庐阳区总工会（K12）" in detail
+    outsider = cadre_client(tree["K21"], "operator")
+    assert outsider.get(f"/admin/orgs/orgevent/{event.pk}/change/").status_code == 404
+    assert "瑶海区总工会（K11）" not in outsider.get("/admin/orgs/orgevent/").content.decode()

@@ -177,3 +177,34 @@ def test_join_item_page_leads_a_non_member_to_the_join_flow(client, tree, sms_ou
     client.post("/w/hall/items/join/", {"name": "赵六"})
     assert not Application.objects.exists()
     assert "<h1>申请入会</h1>" in client.get("/w/join/").content.decode()
+
+
+def test_each_step_names_its_own_button_title_and_message(client, member_worker, tree):
+    """Issue 12 point 4.7: at 审核 the button, the page title and the message say 审核通过 (not 审批通过);
+    at 审批 they say 审批通过; a step named 办结 says 办结. An outsider gets 404."""
+    client.force_login(member_worker.user)
+    client.post("/w/hall/items/hardship_aid/", FORM | {
+        "file_proof": SimpleUploadedFile("诊断证明.pdf", PDF, content_type="application/pdf")})
+    app = Application.objects.get()
+    login(client, make_cadre(tree["K11"], "operator"))
+    client.post(f"/admin/hall/application/{app.pk}/accept/", {"note": ""})
+    login(client, make_cadre(tree["K11"], "approver"))
+    detail = client.get(f"/admin/hall/application/{app.pk}/change/").content.decode()
+    assert "审核通过" in detail and "审批通过" not in detail
+    page = client.get(f"/admin/hall/application/{app.pk}/approve/").content.decode()
+    assert "<title>审核通过：" in " ".join(page.split()).replace("<title> ", "<title>")
+    response = client.post(f"/admin/hall/application/{app.pk}/approve/", {"note": "属实"}, follow=True)
+    assert "已审核通过。" in response.content.decode()
+    detail = client.get(f"/admin/hall/application/{app.pk}/change/").content.decode()
+    assert "审批通过" in detail and "审核通过" not in detail.split("办理记录")[0]
+    response = client.post(f"/admin/hall/application/{app.pk}/approve/", {"note": "同意"}, follow=True)
+    assert "已审批通过。" in response.content.decode()
+    assert Application.objects.get().status == "completed"
+    login(client, make_cadre(tree["K21"], "approver"))
+    assert client.get(f"/admin/hall/application/{app.pk}/approve/").status_code == 404
+    from gonghui.hall.views import step_action_label
+
+    ecard = Application(version=ServiceItem.objects.get(code="ecard").current, step=1)
+    assert [s["name"] for s in ecard.version.steps] == ["受理", "办结"]
+    assert step_action_label(ecard, "approve") == "办结"
+    assert step_action_label(ecard, "return") == "退回补正"
