@@ -305,7 +305,7 @@ def test_import_writes_one_summary_audit_entry(tree):
     """Besides the per-row entries of the actions, the run writes one "import" audit entry."""
     import_orgs(source(HEADER, [["A1", "T111", "某公司工会", "基层工会"]]), by=None, filename="x.csv")
     entry = AuditEntry.objects.get(action="import")
-    assert entry.changes == {"rows": 1, "imported": 1, "updated": 0, "rejected": 0}
+    assert entry.changes == {"rows": 1, "imported": 1, "updated": 0, "rejected": 0, "mode": "valid-only"}
     assert "x.csv" in entry.object_repr
     assert AuditEntry.objects.filter(action="create", object_type="orgs.org", object_repr="某公司工会").exists()
 
@@ -367,7 +367,7 @@ def test_backoffice_import_rejects_unreadable_upload(tree, cadre_client, immedia
     assert job.status == ImportJob.Status.FAILED
     assert "缺少必填列" in client.get(response["Location"]).content.decode()
     bad_type = upload(client, b"x", name="orgs.txt")
-    assert bad_type.status_code == 200 and "只支持 .xlsx 或 .csv 文件" in bad_type.content.decode()
+    assert bad_type.status_code == 200 and "只支持 .xlsx、.csv 文件" in bad_type.content.decode()
 
 
 def test_backoffice_import_page_only_for_org_admin(tree, cadre_client):
