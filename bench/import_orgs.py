@@ -30,7 +30,9 @@ SQLite (never the project's var/gonghui.sqlite3: point GONGHUI_VAR_DIR at a scra
 
 Options: --rows N (2000), --query-rows N (200, 0 to skip), --profile-rows N (0: cProfile an extra
 import and re-import of N rows and print the top functions), --keep FILE (also save the .xlsx),
---cli (time the re-import once more through `gonghui import-orgs FILE --json` as a subprocess).
+--cli (time the re-import once more through `gonghui import-orgs FILE --json` as a subprocess),
+--no-reimport (time the first import only), --code DIR (measure the gonghui package of another
+checkout, for a before/after in one session: bench/import_orgs_compare.sh).
 The query and profile runs use their own roots and codes in the same database, after the timed run.
 """
 
@@ -50,7 +52,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT_DIR))
+# --code DIR: import gonghui from another checkout (e.g. `git archive` of the commit before a change into
+# DIR), so that the same script, data and database measure the code before and after in one session.
+CODE_DIR = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys.argv else ROOT_DIR
+sys.path.insert(0, str(CODE_DIR))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
 # Hefei's county-level codes in use (GB/T 2260), the grassroots unions spread over them.
@@ -227,6 +232,8 @@ def main() -> None:
     parser.add_argument("--keep", help="also write the generated .xlsx here")
     parser.add_argument("--cli", action="store_true", help="time a re-import through the gonghui command too")
     parser.add_argument("-v", action="store_true", help="print the SQL of one row of the query run")
+    parser.add_argument("--code", help="the checkout whose gonghui package is measured (default: this one)")
+    parser.add_argument("--no-reimport", action="store_true", help="time the first import only")
     args = parser.parse_args()
 
     import django
@@ -244,7 +251,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         version = cursor.fetchone()[0].split(" on ")[0]
-    print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}（{version}）")
+    print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}（{version}）；代码：{CODE_DIR}")
     if Org.objects.exists():
         sys.exit("库中已有组织：请用一个刚迁移的空库（见本文件开头的说明）。")
     rss_setup = maxrss_mb()
@@ -263,9 +270,10 @@ def main() -> None:
     print(f"首次导入（全部新增）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
           f"{result.rows / total_s:.0f} 行/秒，本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
     rss_import = maxrss_mb()
-    result, read_s, total_s, cpu_s = timed_import(data, "orgs.xlsx")
-    print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
-          f"{result.rows / total_s:.0f} 行/秒，本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
+    if not args.no_reimport:
+        result, read_s, total_s, cpu_s = timed_import(data, "orgs.xlsx")
+        print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，{result.rows / total_s:.0f} 行/秒，"
+              f"本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
     rss_reimport = maxrss_mb()
     print(f"峰值内存 maxrss：启动后 {rss_setup:.0f} MB，生成文件后 {rss_built:.0f} MB，"
           f"首次导入后 {rss_import:.0f} MB，再次导入后 {rss_reimport:.0f} MB")
