@@ -28,8 +28,8 @@ class ImportForm(BackOfficeStyleMixin, forms.Form):
         self.importer = importer
         accept = ",".join(importer.suffixes)
         self.fields["file"].widget.attrs["accept"] = accept
-        self.fields["file"].help_text = (f"{' 或 '.join(importer.suffixes)} 文件，不超过 "
-                                         f"{importer.max_bytes // (1024 * 1024)} MB；请使用导入模板，表头为中文列名。")
+        self.fields["file"].help_text = (f"{importer.kinds_text}，不超过 {importer.max_bytes // (1024 * 1024)} MB；"
+                                         "请使用导入模板，表头为中文列名。")
         if importer.modes:
             self.fields["mode"] = forms.ChoiceField(label="导入方式", choices=list(MODES.items()), initial=VALID_ONLY,
                                                     required=False, widget=UnfoldAdminRadioSelectWidget)

@@ -132,6 +132,7 @@ class ImportResult:
     positions: dict[str, int] = field(default_factory=dict)  # column name as reported → its index in the file
     rejected_rows: Any = field(default_factory=list, repr=False)  # (row, cells, [(column, message)])
     error_cells: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    written: list = field(default_factory=list, repr=False)  # what the rows wrote, in file order
 
     def __post_init__(self):
         if not self.positions:
@@ -182,15 +183,22 @@ class Importer:
     check: Callable | None = None
     write: Callable | None = None
     modes: bool = False  # whether the upload page offers valid-only / all-or-nothing
+    audited: bool = True  # False for a list only read (the action that uses it is audited)
 
     @property
     def title(self) -> str:
         return f"导入{self.noun}"
 
+    @property
+    def kinds_text(self) -> str:
+        """The accepted files in words: Excel 文件（.xlsx）或 CSV 文件."""
+        names = dict.fromkeys("Excel 文件（.xlsx）" if s != ".csv" else "CSV 文件" for s in self.suffixes)
+        return "或 ".join(names)
+
     def upload_problem(self, upload) -> str | None:
         """The one upload check: the type by its suffix, then the size; None when acceptable."""
         if Path(upload.name).suffix.lower() not in self.suffixes:
-            return f"只支持 {'、'.join(self.suffixes)} 文件，请用导入模板填写。"
+            return f"只支持 {self.kinds_text}，请用导入模板填写。"
         if upload.size > self.max_bytes:
             return f"文件不能超过 {self.max_bytes // (1024 * 1024)} MB；更大的文件请分成几个文件导入。"
         return None
@@ -198,7 +206,7 @@ class Importer:
     def read(self, data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list]]]:
         """The header and the data rows of an uploaded file; ImportFileError when it cannot be read."""
         if Path(filename).suffix.lower() not in self.suffixes:
-            raise ImportFileError(f"只支持 {'、'.join(self.suffixes)} 文件。")
+            raise ImportFileError(f"只支持 {self.kinds_text}，请用导入模板填写。")
         try:
             return read_rows(data, filename)
         except ExcelError as e:
@@ -235,11 +243,15 @@ def import_rows(importer: Importer, header: list[str], raw_rows: list[tuple[int,
         result.imported = result.updated = 0
         for row in rows:
             row.written = None
-    for row in sorted((r for r in rows if r.problems), key=operator.attrgetter("number")):
-        result.reject(row.number, row.cells, row.problems)
+    for row in sorted(rows, key=operator.attrgetter("number")):
+        if row.problems:
+            result.reject(row.number, row.cells, row.problems)
+        elif row.written is not None:
+            result.written.append(row.written)
     result.seconds = round(time.monotonic() - started, 2)
     report(len(rows))
-    record_run(importer, result, by=by, filename=filename, actor_name=audit_name, mode=mode)
+    if importer.audited:
+        record_run(importer, result, by=by, filename=filename, actor_name=audit_name, mode=mode)
     return result
 
 

@@ -367,7 +367,7 @@ def test_backoffice_import_rejects_unreadable_upload(tree, cadre_client, immedia
     assert job.status == ImportJob.Status.FAILED
     assert "缺少必填列" in client.get(response["Location"]).content.decode()
     bad_type = upload(client, b"x", name="orgs.txt")
-    assert bad_type.status_code == 200 and "只支持 .xlsx、.csv 文件" in bad_type.content.decode()
+    assert bad_type.status_code == 200 and "只支持 Excel 文件（.xlsx）或 CSV 文件" in bad_type.content.decode()
 
 
 def test_backoffice_import_page_only_for_org_admin(tree, cadre_client):
