@@ -321,8 +321,8 @@ def run_job(importer: Importer, job_id: int, work: Callable[[ImportJob, Path], I
         if base.get("mode") == ALL_OR_NOTHING:
             message += f"本次没有导入任何{importer.noun}。"
         elif committed.get("imported") or committed.get("updated"):
-            message += (f"此前已完成的 {committed.get('batches', 0)} 批共导入 "
-                        f"{committed.get('imported', 0) + committed.get('updated', 0)} 个{importer.noun}，其余未导入。")
+            counts = importer.counts.format(**{"imported": 0, "updated": 0} | committed)
+            message += f"此前已完成的 {committed.get('batches', 0)} 批：{counts}，其余未导入。"
         job.finish(ImportJob.Status.FAILED, committed | base | {"message": message + "请联系系统管理员。"})
         raise
     finally:
@@ -334,7 +334,7 @@ def finish_job(job: ImportJob, result: ImportResult, base: dict | None = None) -
     """Record a finished run on its job: the summary, and the error workbook (the file's own rows, ID
     numbers and phones included) stored encrypted."""
     if result.rejected:
-        job.store_error_file(result.error_workbook(), name=f"{job.kind}-errors")
+        job.store_error_file(result.error_workbook())
     result.close()
     job.finish(ImportJob.Status.DONE, (base or {}) | result.summary(), done=result.rows)
     return job

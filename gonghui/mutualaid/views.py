@@ -19,6 +19,7 @@ from gonghui.common.import_views import error_download
 from gonghui.common.models import ImportJob
 from gonghui.common.money import yuan
 from gonghui.members.models import Member
+from gonghui.orgs.forms import org_picker
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
 
@@ -54,7 +55,9 @@ class EnrolForm(BackOfficeStyleMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["plan"].queryset = visible_to(user, Plan).filter(active=True, period_end__gte=timezone.localdate())
-        self.fields["org"].queryset = visible_to(user, Org).active().order_by("path")
+        self.fields["org"] = org_picker(user, label="参保工会", help_text=(
+            "本账号所属工会或其下级工会；名单中的会员须属于该工会或其下级工会。输入组织代码或名称查找。"))
+        self.order_fields(["plan", "org", "numbers", "file"])
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

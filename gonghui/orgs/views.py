@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from gonghui.common.import_views import ImportForm, error_download, status_page, upload_page
 from gonghui.common.models import ImportJob
 
 from . import importing
+from .forms import org_label
 from .models import Org
 from .queries import can_manage_orgs, get_visible_or_404, scope_org, visible_to
 
@@ -66,3 +67,22 @@ def import_status(request, job_id: int):
 def import_errors(request, job_id: int):
     """The rejected rows of a run as a workbook, with the reasons and the faulty cells highlighted."""
     return error_download(request, importing.ORGS, _get_job_or_404(request, job_id))
+
+
+PICK_PAGE = 20
+
+
+def pick_org(request):
+    """The org picker's search (select2's JSON): active orgs of the account's subtree whose code is the term
+    or whose name contains it, PICK_PAGE at a time. An account placed in no org gets 404."""
+    if scope_org(request.user) is None:
+        raise Http404("未找到该页面。")
+    term = request.GET.get("term", "").strip()
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    orgs = visible_to(request.user, Org).active().order_by("path")
+    if term:
+        orgs = orgs.filter(Q(code=term.upper()) | Q(code=term) | Q(name__contains=term))
+    found = list(orgs[(page - 1) * PICK_PAGE: page * PICK_PAGE + 1])
+    return JsonResponse({"results": [{"id": str(o.pk), "text": org_label(o)} for o in found[:PICK_PAGE]],
+                         "pagination": {"more": len(found) > PICK_PAGE}})
