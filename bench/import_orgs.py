@@ -272,7 +272,8 @@ def main() -> None:
     rss_import = maxrss_mb()
     if not args.no_reimport:
         result, read_s, total_s, cpu_s = timed_import(data, "orgs.xlsx")
-        print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，{result.rows / total_s:.0f} 行/秒，"
+        print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
+              f"{result.rows / total_s:.0f} 行/秒，"
               f"本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
     rss_reimport = maxrss_mb()
     print(f"峰值内存 maxrss：启动后 {rss_setup:.0f} MB，生成文件后 {rss_built:.0f} MB，"
