@@ -3,7 +3,7 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -313,10 +313,16 @@ def create_orgs(items: list[tuple[Org | None, dict]], *, by) -> list[Org | Domai
         out.append(org)
     if not new:
         return out
-    Org.objects.bulk_create(new, batch_size=1000)
-    for org in new:
-        org.path = (org.parent.path if org.parent else "") + path_step(org.pk)
-    Org.objects.bulk_update(new, ["path"], batch_size=1000)
+    ids = _next_ids(len(new))
+    if ids:  # the paths are known before the INSERT: no UPDATE of them after
+        for org, pk in zip(new, ids, strict=True):
+            org.pk, org.path = pk, (org.parent.path if org.parent else "") + path_step(pk)
+        Org.objects.bulk_create(new, batch_size=1000)
+    else:
+        Org.objects.bulk_create(new, batch_size=1000)
+        for org in new:
+            org.path = (org.parent.path if org.parent else "") + path_step(org.pk)
+        Org.objects.bulk_update(new, ["path"], batch_size=1000)
     OrgEvent.objects.bulk_create([OrgEvent(org=org, kind=OrgEvent.Kind.CREATED, by=by,
                                            detail={"parent": org.parent.code if org.parent else None})
                                   for org in new], batch_size=1000)
@@ -324,6 +330,17 @@ def create_orgs(items: list[tuple[Org | None, dict]], *, by) -> list[Org | Domai
                                                       changes=audit.snapshot(org, FACT_FIELDS)) for org in new],
                                          batch_size=1000)
     return out
+
+
+def _next_ids(count: int) -> list[int]:
+    """`count` org ids taken from the table's sequence (PostgreSQL); empty elsewhere (SQLite assigns them at
+    the INSERT, and the paths are then written by one UPDATE)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [Org._meta.db_table, count])
+        return [pk for pk, in cursor.fetchall()]
 
 
 @transaction.atomic
