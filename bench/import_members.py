@@ -381,9 +381,11 @@ def measure_raw(url: str, path: Path) -> dict:
     return {"rows": rows, "imported": count, "seconds": seconds, "cpu": cpu, "pg_cpu": memory.pg_seconds - before}
 
 
-def measure_ours(url: str, path: Path) -> dict:
+def measure_ours(url: str, path: Path, code: str | None = None) -> dict:
+    """`code`: another checkout whose gonghui package runs the import (put first on PYTHONPATH, ahead of
+    the editable install), for a before/after in one run."""
     org = fresh_db(url)
-    env = os.environ | {"DATABASE_URL": url}
+    env = os.environ | {"DATABASE_URL": url} | ({"PYTHONPATH": code} if code else {})
     out, seconds, memory, usage, maxrss = run_measured([GONGHUI, "import-members", str(path), "--org", org, "--json"],
                                                        env)
     result = json.loads(out.strip().splitlines()[-1])
@@ -479,6 +481,9 @@ def main() -> None:
     parser.add_argument("--ie-max-minutes", type=float, default=15)
     parser.add_argument("--only", default="raw,ours,ie")
     parser.add_argument("--ie-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--before", metavar="DIR", help="also run ours from this checkout (the code before a "
+                        "change), interleaved with the current one, --repeat times each")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     if args.ie_child:
         ie_child(*args.ie_child)
@@ -503,7 +508,16 @@ def main() -> None:
         results["raw"] = r = measure_raw(url, path)
         print(f"raw COPY：{r['imported']} 行，{r['seconds']:.1f} 秒，{r['imported'] / r['seconds']:.0f} 行/秒",
               flush=True)
-    if "ours" in only:
+    if "ours" in only and args.before:
+        runs: dict[str, list[dict]] = {"before": [], "after": []}
+        for i in range(args.repeat):
+            for label, code in (("before", args.before), ("after", None)):
+                runs[label].append(r := measure_ours(url, path, code))
+                print(f"ours {label} {i + 1}：{json.dumps(r, ensure_ascii=False)}", flush=True)
+        for label, rs in runs.items():
+            rates = sorted(r["rows"] / r["seconds"] for r in rs)
+            print(f"ours {label}：行/秒 {', '.join(f'{x:.0f}' for x in rates)}；中位数 {rates[len(rates) // 2]:.0f}")
+    elif "ours" in only:
         results["ours"] = r = measure_ours(url, path)
         print(f"ours：{json.dumps(r, ensure_ascii=False)}", flush=True)
     if "ie" in only:

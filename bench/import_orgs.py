@@ -5,7 +5,7 @@ Builds a deterministic .xlsx of N organizations — a county federation tree: on
 sector unions under it, and grassroots unions with every optional column filled (valid credit codes
 from gonghui.common.uscc.make, GB/T 2260 codes of 合肥, dates as Excel dates and as text, 单位性质
 labels and aliases, 是/否); one town in five is listed after its grassroots unions — then imports it
-into an EMPTY database through the same code the command runs (read_file + import_orgs, by=None),
+into an EMPTY database through the same code the command runs (read_file + import_orgs, as the system actor),
 imports the same file again (every row an update), and prints: file read, import and re-import
 times, rows per second, the Python process's own CPU time per row (time.process_time: Django,
 psycopg, the import; it varies far less than wall time on a shared machine), peak memory
@@ -30,7 +30,9 @@ SQLite (never the project's var/gonghui.sqlite3: point GONGHUI_VAR_DIR at a scra
 
 Options: --rows N (2000), --query-rows N (200, 0 to skip), --profile-rows N (0: cProfile an extra
 import and re-import of N rows and print the top functions), --keep FILE (also save the .xlsx),
---cli (time the re-import once more through `gonghui import-orgs FILE --json` as a subprocess).
+--cli (time the re-import once more through `gonghui import-orgs FILE --json` as a subprocess),
+--no-reimport (time the first import only), --code DIR (measure the gonghui package of another
+checkout, for a before/after in one session: bench/import_orgs_compare.sh).
 The query and profile runs use their own roots and codes in the same database, after the timed run.
 """
 
@@ -50,7 +52,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT_DIR))
+# --code DIR: import gonghui from another checkout (e.g. `git archive` of the commit before a change into
+# DIR), so that the same script, data and database measure the code before and after in one session.
+CODE_DIR = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys.argv else ROOT_DIR
+sys.path.insert(0, str(CODE_DIR))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
 # Hefei's county-level codes in use (GB/T 2260), the grassroots unions spread over them.
@@ -69,6 +74,12 @@ GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军"
 SECTORS = ["建筑行业工会联合会", "商贸流通行业工会联合会", "快递物流行业工会联合会"]
 # 建会日期 written three ways: an Excel date cell, 2015年3月1日 and 2015/3/1.
 DATE_STYLES = 3
+
+
+def _system():
+    from gonghui.common.actors import system_actor
+
+    return system_actor()
 
 
 def uscc(prefix: str, region: str, tag: str, i: int) -> str:
@@ -148,7 +159,7 @@ def create_root(facts: dict):
     from gonghui.orgs import actions
     from gonghui.orgs.models import Org
 
-    return actions.create_org(by=None, parent=None, level=Org.Level.COUNTY, **facts)
+    return actions.create_org(by=_system(), parent=None, level=Org.Level.COUNTY, **facts)
 
 
 def maxrss_mb() -> float:
@@ -167,7 +178,7 @@ def timed_import(data: bytes, filename: str):
     start, cpu = time.perf_counter(), time.process_time()
     source = read_file(data, filename)
     read_s = time.perf_counter() - start
-    result = import_orgs(source, by=None, filename=filename)
+    result = import_orgs(source, by=_system(), filename=filename)
     total_s = time.perf_counter() - start
     return result, read_s, total_s, time.process_time() - cpu
 
@@ -184,7 +195,7 @@ def count_queries(tag: str, n: int, verbose: bool = False) -> None:
     for label in ("新增", "更新"):
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as ctx:
-            result = import_orgs(source, by=None, filename="queries.xlsx")
+            result = import_orgs(source, by=_system(), filename="queries.xlsx")
         queries = ctx.captured_queries
         if len(queries) >= 9000:
             print("  注意：超过 CaptureQueriesContext 的 9000 条上限，计数不全；请减小 --query-rows。")
@@ -208,7 +219,7 @@ def profile(tag: str, n: int) -> None:
         profiler = cProfile.Profile()
         start = time.perf_counter()
         profiler.enable()
-        result = import_orgs(source, by=None, filename="profile.xlsx")
+        result = import_orgs(source, by=_system(), filename="profile.xlsx")
         profiler.disable()
         elapsed = time.perf_counter() - start
         print(f"\n== cProfile {label} {n} 行（{elapsed:.1f} 秒，含分析开销）[{summary(result)}]")
@@ -227,6 +238,8 @@ def main() -> None:
     parser.add_argument("--keep", help="also write the generated .xlsx here")
     parser.add_argument("--cli", action="store_true", help="time a re-import through the gonghui command too")
     parser.add_argument("-v", action="store_true", help="print the SQL of one row of the query run")
+    parser.add_argument("--code", help="the checkout whose gonghui package is measured (default: this one)")
+    parser.add_argument("--no-reimport", action="store_true", help="time the first import only")
     args = parser.parse_args()
 
     import django
@@ -244,7 +257,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         version = cursor.fetchone()[0].split(" on ")[0]
-    print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}（{version}）")
+    print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}（{version}）；代码：{CODE_DIR}")
     if Org.objects.exists():
         sys.exit("库中已有组织：请用一个刚迁移的空库（见本文件开头的说明）。")
     rss_setup = maxrss_mb()
@@ -263,9 +276,11 @@ def main() -> None:
     print(f"首次导入（全部新增）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
           f"{result.rows / total_s:.0f} 行/秒，本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
     rss_import = maxrss_mb()
-    result, read_s, total_s, cpu_s = timed_import(data, "orgs.xlsx")
-    print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
-          f"{result.rows / total_s:.0f} 行/秒，本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
+    if not args.no_reimport:
+        result, read_s, total_s, cpu_s = timed_import(data, "orgs.xlsx")
+        print(f"再次导入（全部更新）：读文件 {read_s:.2f} 秒，合计 {total_s:.1f} 秒，"
+              f"{result.rows / total_s:.0f} 行/秒，"
+              f"本进程 CPU {cpu_s / result.rows * 1000:.2f} ms/行  [{summary(result)}]")
     rss_reimport = maxrss_mb()
     print(f"峰值内存 maxrss：启动后 {rss_setup:.0f} MB，生成文件后 {rss_built:.0f} MB，"
           f"首次导入后 {rss_import:.0f} MB，再次导入后 {rss_reimport:.0f} MB")

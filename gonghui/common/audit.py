@@ -88,10 +88,27 @@ def record(
     actor_name: str = "",
     object_repr: str = "",
 ) -> AuditEntry:
+    entry = build(action, actor=actor, obj=obj, changes=changes, outcome=outcome, actor_name=actor_name,
+                  object_repr=object_repr)
+    entry.save()
+    return entry
+
+
+def build(
+    action: str,
+    *,
+    actor=None,
+    obj: models.Model | None = None,
+    changes: dict | None = None,
+    outcome: str = AuditEntry.Outcome.SUCCESS,
+    actor_name: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """The entry `record` writes, unsaved: bulk writes save theirs with one `bulk_create`."""
     if action not in _LABELS:
         raise UnregisteredAction(f"Audit action {action!r} is not registered: add it to its app's audit_codes.py.")
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if authenticated else None,
         actor_name=(actor.get_username() if authenticated else actor_name)[:150],
         actor_org_id=getattr(actor, "org_id", None) if authenticated else None,

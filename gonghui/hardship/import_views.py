@@ -2,37 +2,17 @@
 rows), the error workbook and the template. For cadres who may open files (经办人, 单位管理员); the files go
 into the account's own subtree only. Routes: gonghui/hardship/urls.py."""
 
-from pathlib import Path
-
-from django import forms
-from django.contrib import admin
 from django.http import Http404
-from django.shortcuts import redirect, render
-from unfold.widgets import UnfoldAdminFileFieldWidget
+from django.shortcuts import redirect
 
-from gonghui.common import audit
 from gonghui.common.admin import xlsx_response
-from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.import_views import ImportForm, error_download, status_page, upload_page
 from gonghui.common.models import ImportJob
-from gonghui.orgs.queries import get_visible_or_404, visible_to
+from gonghui.orgs.queries import get_visible_or_404
 
 from . import actions, importing
-from .models import HardshipFile
 
 NOT_FOUND = "未找到该页面。"
-
-
-class HardshipImportForm(BackOfficeStyleMixin, forms.Form):
-    file = forms.FileField(label="导入文件", widget=UnfoldAdminFileFieldWidget(attrs={"accept": ".xlsx"}),
-                           help_text="Excel 文件（.xlsx），不超过 20 MB；请使用导入模板，表头为中文列名。")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in importing.SUFFIXES:
-            raise forms.ValidationError("只支持 Excel 文件（.xlsx），请用导入模板填写。")
-        if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件不能超过 20 MB；更大的文件请分成几个文件导入。")
-        return upload
 
 
 def _require_manager(request) -> None:
@@ -47,38 +27,28 @@ def _get_job_or_404(request, job_id: int) -> ImportJob:
     return get_visible_or_404(request.user, ImportJob.objects.filter(kind=importing.KIND), pk=job_id)
 
 
-def _context(request, title: str) -> dict:
-    return {**admin.site.each_context(request), "title": title, "opts": HardshipFile._meta}
-
-
 def import_files(request):
     """The upload page: the file is imported at once as the uploading account, into its subtree."""
     _require_manager(request)
-    form = HardshipImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, importer=importing.HARDSHIP)
     if request.method == "POST" and form.is_valid():
-        job = importing.run_import(upload=form.cleaned_data["file"], by=request.user)
+        job = importing.run_import(upload=form.cleaned_data["file"], by=request.user, mode=form.cleaned_data["mode"])
         return redirect("admin:hardship_hardshipfile_import_result", job_id=job.pk)
-    jobs = visible_to(request.user, ImportJob).filter(kind=importing.KIND, created_by=request.user)[:10]
-    return render(request, "hardship/import.html", {
-        **_context(request, "导入困难职工档案"), "form": form, "jobs": jobs, "required": importing.REQUIRED,
-        "columns": importing.TEMPLATE_COLUMNS})
+    return upload_page(request, importing.HARDSHIP, form, notes=[
+        f"“会员证号”和“身份证号”至少一列；必填列：{'、'.join(importing.REQUIRED)}，以及“家庭月收入”或“家庭人均月收入”。",
+        f"可用列名：{'、'.join(importing.TEMPLATE_COLUMNS)}。",
+        "只能为本工会及下级工会的在会会员建档；已有在档档案的职工不能重复建档（一人一档）。"
+        "完成后可下载错误文件，修改后重新导入。"])
 
 
 def import_result(request, job_id: int):
     """A run's counts and its rejected rows, with the error workbook to download."""
-    job = _get_job_or_404(request, job_id)
-    return render(request, "hardship/import_result.html", {
-        **_context(request, f"导入困难职工档案：{job.filename}"), "job": job, "summary": job.summary})
+    return status_page(request, importing.HARDSHIP, _get_job_or_404(request, job_id))
 
 
 def import_errors(request, job_id: int):
     """The rejected rows of a run as a workbook, with the reasons and the faulty cells highlighted."""
-    job = _get_job_or_404(request, job_id)
-    data = job.read_error_file()
-    if data is None:
-        raise Http404("没有错误文件。")
-    audit.record("export", actor=request.user, obj=job, object_repr=f"困难职工档案导入错误文件 {job.filename}")
-    return xlsx_response(data, f"导入错误_{Path(job.filename).stem}.xlsx")
+    return error_download(request, importing.HARDSHIP, _get_job_or_404(request, job_id))
 
 
 def import_template(request):

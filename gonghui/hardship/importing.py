@@ -21,10 +21,10 @@ hall's 困难职工帮扶申请), so that the per-capita income is right; the na
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,16 +33,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gonghui.common import audit, dates, personname
+from gonghui.common import dates, imports, personname
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import (
-    ExcelError,
-    cell_text,
-    error_workbook,
-    header_label,
-    read_rows,
-    write_guide,
-)
+from gonghui.common.excel import cell_text, header_label, write_guide
+from gonghui.common.imports import ImportFileError, ImportResult, Row
 from gonghui.common.models import ImportJob
 from gonghui.common.money import parse_yuan
 from gonghui.members.models import Member
@@ -90,47 +84,7 @@ GUIDE = [
 ]
 
 
-class ImportFileError(Exception):
-    """The file cannot be imported at all (unreadable, or a required column is missing)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as Excel shows it
-    column: str  # the Chinese header
-    message: str
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    imported: int = 0
-    rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    header: list[str] = field(default_factory=list)
-    rejected_rows: list[tuple[int, list, list[tuple[str, str]]]] = field(default_factory=list, repr=False)
-
-    def as_dict(self) -> dict:
-        return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected,
-                "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
-
-    def error_workbook(self) -> bytes:
-        return error_workbook(self.header, self.rejected_rows)
-
-
 # Checking a row ---------------------------------------------------------------------------------
-
-@dataclass
-class _Row:
-    number: int
-    cells: list
-    values: dict = field(default_factory=dict)  # field → checked value
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
-    member: Member | None = None
-
-    def reject(self, column: str, message: str) -> None:
-        self.problems.append((column, message))
-
 
 class _Reader:
     """The columns of one file: field → (its column name as in the file, index)."""
@@ -148,13 +102,13 @@ class _Reader:
     def column(self, name: str) -> str:
         return self.columns[name][0] if name in self.columns else _default_column(name)
 
-    def raw(self, row: _Row, name: str):
+    def raw(self, row: Row, name: str):
         if name not in self.columns:
             return None
         i = self.columns[name][1]
         return row.cells[i] if i < len(row.cells) else None
 
-    def text(self, row: _Row, name: str) -> str:
+    def text(self, row: Row, name: str) -> str:
         return unicodedata.normalize("NFKC", cell_text(self.raw(row, name))).strip()
 
 
@@ -173,7 +127,7 @@ def _check_columns(reader: _Reader) -> None:
                               f"{'、'.join(TEMPLATE_COLUMNS)}。")
 
 
-def _find_member(row: _Row, reader: _Reader, by) -> None:
+def _find_member(row: Row, reader: _Reader, by) -> None:
     """The member by 会员证号 and/or 身份证号, inside `by`'s subtree; a member elsewhere is reported
     like one that does not exist."""
     members = visible_to(by, Member.objects.select_related("org"))
@@ -203,9 +157,9 @@ def _find_member(row: _Row, reader: _Reader, by) -> None:
         return
     if row.problems or not members_found:
         return
-    row.member = next(iter(members_found.values()))
+    member = row.values["member"] = next(iter(members_found.values()))
     name = reader.text(row, "name")
-    if name and _name(name) != _name(row.member.name):
+    if name and _name(name) != _name(member.name):
         row.reject(reader.column("name"), "姓名与会员信息不一致，请核对会员证号或身份证号。")
 
 
@@ -216,7 +170,7 @@ def _name(text: str) -> str:
         return text
 
 
-def _check_values(row: _Row, reader: _Reader, today: datetime.date) -> None:
+def _check_values(row: Row, reader: _Reader, today: datetime.date) -> None:
     v = row.values
     level = reader.text(row, "level")
     v["level"] = LEVELS.get(level.replace(" ", ""))
@@ -237,7 +191,7 @@ def _check_values(row: _Row, reader: _Reader, today: datetime.date) -> None:
     _check_dates(row, reader, today)
 
 
-def _check_household(row: _Row, reader: _Reader) -> None:
+def _check_household(row: Row, reader: _Reader) -> None:
     v = row.values
     size_text = reader.text(row, "household_size")
     size = None
@@ -274,7 +228,7 @@ def _check_household(row: _Row, reader: _Reader) -> None:
     v["household_size"], v["household_income"] = size, total
 
 
-def _check_dates(row: _Row, reader: _Reader, today: datetime.date) -> None:
+def _check_dates(row: Row, reader: _Reader, today: datetime.date) -> None:
     v = row.values
     try:
         v["opened_on"] = dates.parse_date(reader.raw(row, "opened_on"), field_label="建档日期")
@@ -297,86 +251,96 @@ def _check_dates(row: _Row, reader: _Reader, today: datetime.date) -> None:
 
 # Writing ----------------------------------------------------------------------------------------
 
-def _write(row: _Row, reader: _Reader, by) -> HardshipFile | None:
+def _write_one(row: Row, reader: _Reader, by) -> HardshipFile | None:
+    """Open the row's file through the action in its own savepoint (一人一档 applies as everywhere)."""
     v = row.values
     try:
         with transaction.atomic():
-            file = actions.open_file(
-                member=row.member, level=v["level"], category=v["category"], by=by, causes=v["causes"],
-                household=actions.placeholder_household(row.member, v["household_size"], v["household_income"]),
+            return actions.open_file(
+                member=v["member"], level=v["level"], category=v["category"], by=by, causes=v["causes"],
+                household=actions.placeholder_household(v["member"], v["household_size"], v["household_income"]),
                 housing=v["housing"], measures=v["measures"], opened_on=v["opened_on"], review_due=v["review_due"])
     except DomainError as e:
         column = {"level": "level", "category": "category", "household": "household_income"}.get(e.field or "")
         row.reject(reader.column(column) if column else _member_column(reader), e.message)
         return None
-    return file
 
 
 def _member_column(reader: _Reader) -> str:
     return reader.column("member_number" if reader.has("member_number") else "id_number")
 
 
-def import_rows(header: list[str], raw_rows: list[tuple[int, list]], *, by, filename: str = "") -> ImportResult:
-    """Import hardship files from (header, [(excel_row, cells)]) as `by`, into its subtree. Raises
-    ImportFileError when a required column is missing or `by` may not open files."""
+@dataclass
+class _Context:
+    by: object
+    reader: _Reader
+    today: datetime.date
+
+
+def _prepare(header: list[str], *, by) -> _Context:
     if not actions.may_manage(by):
         raise ImportFileError("您没有导入困难职工档案的权限。")
     reader = _Reader(header)
     _check_columns(reader)
-    if len(raw_rows) > MAX_ROWS:
-        raise ImportFileError(f"单个文件最多 {MAX_ROWS} 行，本文件有 {len(raw_rows)} 行，请分成几个文件导入。")
-    today = timezone.localdate()
-    result = ImportResult(rows=len(raw_rows), header=list(header))
+    return _Context(by=by, reader=reader, today=timezone.localdate())
+
+
+def _check(rows: list[Row], ctx: _Context) -> None:
+    """The member of each row in the importer's subtree, its values, and one row per person."""
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"单个文件最多 {MAX_ROWS} 行，本文件有 {len(rows)} 行，请分成几个文件导入。")
     first_row: dict[int, int] = {}
-    for number, cells in raw_rows:
-        row = _Row(number, list(cells))
-        _find_member(row, reader, by)
-        _check_values(row, reader, today)
-        if row.member is not None and not row.problems:  # the first row of a person that could be imported
-            if row.member.pk in first_row:
-                row.reject(_member_column(reader), f"与第{first_row[row.member.pk]}行是同一名会员（一人一档），"
-                                                   "不能重复导入。")
+    for row in rows:
+        _find_member(row, ctx.reader, ctx.by)
+        _check_values(row, ctx.reader, ctx.today)
+        member = row.values.get("member")
+        if member is not None and not row.problems:  # the first row of a person that could be imported
+            if member.pk in first_row:
+                row.reject(_member_column(ctx.reader), f"与第{first_row[member.pk]}行是同一名会员（一人一档），"
+                                                       "不能重复导入。")
             else:
-                first_row[row.member.pk] = number
-        if not row.problems:
-            if _write(row, reader, by) is not None:
-                result.imported += 1
-        if row.problems:
-            result.rejected += 1
-            result.rejected_rows.append((number, row.cells, row.problems))
-            result.errors += [RowError(number, column, message) for column, message in row.problems]
-    audit.record("import", actor=by, object_repr=f"困难职工档案 导入 {filename}".strip(),
-                 changes={k: v for k, v in result.as_dict().items() if k != "errors"})
-    return result
+                first_row[member.pk] = row.number
 
 
-def import_file(data: bytes, filename: str, *, by) -> ImportResult:
-    try:
-        header, rows = read_rows(data, filename)
-    except ExcelError as e:
-        raise ImportFileError(str(e)) from None
-    return import_rows(header, rows, by=by, filename=filename)
+def _write(rows: list[Row], ctx: _Context, result: ImportResult, progress: Callable[[int], None]) -> None:
+    for done, row in enumerate(rows, start=1):
+        row.written = _write_one(row, ctx.reader, ctx.by)
+        if row.written is not None:
+            result.imported += 1
+        progress(done)
+
+
+HARDSHIP = imports.Importer(
+    kind=KIND, noun="困难职工档案", suffixes=SUFFIXES, max_bytes=MAX_UPLOAD_BYTES, counts="导入 {imported} 份档案",
+    modes=True, prepare=_prepare, check=_check, write=_write,
+    urls={"page": "admin:hardship_hardshipfile_import", "status": "admin:hardship_hardshipfile_import_result",
+          "errors": "admin:hardship_hardshipfile_import_errors",
+          "template": "admin:hardship_hardshipfile_import_template", "list": "admin:hardship_hardshipfile_changelist"},
+)
+
+
+def import_rows(header: list[str], raw_rows: list[tuple[int, list]], *, by, filename: str = "",
+                mode: str = imports.VALID_ONLY) -> ImportResult:
+    """Import hardship files from (header, [(excel_row, cells)]) as `by`, into its subtree. Raises
+    ImportFileError when a required column is missing or `by` may not open files."""
+    return imports.import_rows(HARDSHIP, header, raw_rows, by=by, mode=mode, filename=filename)
+
+
+def import_file(data: bytes, filename: str, *, by, mode: str = imports.VALID_ONLY) -> ImportResult:
+    header, rows = HARDSHIP.read(data, filename)
+    return import_rows(header, rows, by=by, filename=filename, mode=mode)
 
 
 # The back-office run ----------------------------------------------------------------------------
 
-def run_import(*, upload, by) -> ImportJob:
+def run_import(*, upload, by, mode: str = imports.VALID_ONLY) -> ImportJob:
     """Import an uploaded file now (hardship sheets are small: hundreds of rows) and record the run as an
     ImportJob of `by`, with its summary and, if rows were rejected, the error workbook stored encrypted."""
-    filename = Path(upload.name).name[:200]
-    job = ImportJob.objects.create(kind=KIND, created_by=by, org=by.org, filename=filename,
-                                   status=ImportJob.Status.RUNNING)
     try:
-        result = import_file(upload.read(), filename, by=by)
+        result = import_file(upload.read(), upload.name, by=by, mode=mode)
     except ImportFileError as e:
-        job.finish(ImportJob.Status.FAILED, {"message": str(e)})
-        return job
-    summary = result.as_dict()
-    summary["errors"] = summary["errors"][:200]  # the full list is in the error workbook
-    if result.rejected:
-        job.store_error_file(result.error_workbook(), name="hardship-errors")
-    job.finish(ImportJob.Status.DONE, summary, done=result.rows)
-    return job
+        return imports.failed_run(HARDSHIP, e, by=by, filename=upload.name)
+    return imports.keep_run(HARDSHIP, result, by=by, filename=upload.name, summary={"mode": mode})
 
 
 # The template ------------------------------------------------------------------------------------

@@ -37,16 +37,13 @@ import logging
 import multiprocessing
 import operator
 import os
-import pickle
 import queue
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -60,28 +57,26 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from gonghui.common import audit, codesets, idcard, pii
+from gonghui.common import codesets, idcard, imports, pii
 from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
-from gonghui.common.excel import (
-    cell_text,
-    error_workbook,
-    header_label,
-    write_guide,
+from gonghui.common.excel import cell_text, header_label, write_guide
+from gonghui.common.imports import (
+    ALL_OR_NOTHING,
+    MODES,
+    VALID_ONLY,
+    WHOLE_ROW,
+    ImportFileError,
+    ImportResult,
+    Spool,
 )
-from gonghui.common.models import ImportJob
+from gonghui.common.models import AuditEntry, ImportJob
 from gonghui.orgs.models import Org
 
 from . import actions, facts, numbers
 from .models import Member, MemberEvent
 from .queries import can_edit_members
 
-VALID_ONLY = "valid-only"
-ALL_OR_NOTHING = "all-or-nothing"
-MODES = {
-    VALID_ONLY: "只导入正确的行（有错误的行不导入，列入错误文件）",
-    ALL_OR_NOTHING: "全部正确才导入（任何一行有错误，整个文件都不导入）",
-}
 FIELDS_BY_LABEL = {label: name for name, label in facts.LABELS.items()}
 REQUIRED = ("name", "id_number")
 TEXT_FIELDS = ("id_number", "mobile", "member_number")  # formatted as text in the template
@@ -93,7 +88,6 @@ PARALLEL_MIN_BYTES = 256 * 1024  # about 4,000 rows: below this, forking workers
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 NOTE = "批量导入"
-WHOLE_ROW = "整行"
 
 ALREADY_HERE = "该会员已在本工会登记，无需重复导入。"
 NUMBER_TAKEN = "会员证号已被使用，请核对或留空由系统生成。"
@@ -104,83 +98,6 @@ STORED = ("id_index", "id_number_enc", "id_masked", "mobile_enc", "mobile_masked
           "worker_group", "join_date", "member_number")
 
 logger = logging.getLogger(__name__)
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported at all (unreadable, no header, a required column missing, no permission)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as Excel shows it
-    column: str  # the Chinese header
-    message: str
-
-
-class _Spool:
-    """Items pickled to an anonymous temporary file and read back in order: rows kept out of memory."""
-
-    FLUSH = 1_000
-
-    def __init__(self):
-        self._file = None
-        self._buffer: list = []
-        self.count = 0
-
-    def add(self, item) -> None:
-        self._buffer.append(item)
-        self.count += 1
-        if len(self._buffer) >= self.FLUSH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._buffer:
-            return
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="gonghui-import-")
-        self._file.seek(0, os.SEEK_END)
-        pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._buffer = []
-
-    def __iter__(self) -> Iterator:
-        self._flush()
-        if self._file is None:
-            return
-        self._file.seek(0)
-        while True:
-            try:
-                items = pickle.load(self._file)
-            except EOFError:
-                return
-            yield from items
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._buffer = []
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    imported: int = 0
-    rejected: int = 0
-    seconds: float = 0.0
-    errors: list[RowError] = field(default_factory=list)
-    batches: int = 0  # committed (valid-only) batches
-    header: list[str] = field(default_factory=list)  # the file's header cells, as read
-    columns: dict[str, int] = field(default_factory=dict)  # field → column index
-    rejected_rows: _Spool = field(default_factory=_Spool, repr=False)  # (row, cells, [(column, message)])
-    error_cells: dict[int, list[int]] = field(default_factory=dict, repr=False)
-
-    def as_dict(self) -> dict:
-        return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected, "seconds": self.seconds,
-                "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
-
-    def error_workbook(self) -> bytes:
-        return error_workbook(self.header, self.rejected_rows, error_cells=self.error_cells)
-
 
 
 # Reading ----------------------------------------------------------------------------------------
@@ -460,13 +377,13 @@ class _Run:
                  fields: tuple[str, ...], pick: Callable, report: Callable[[dict], None] | None, estimate: int):
         self.org, self.by, self.job, self.mode, self.today = org, by, job, mode, today
         self.batch_rows, self.fields, self.pick, self.report, self.estimate = batch_rows, fields, pick, report, estimate
-        self.result = ImportResult()
+        self.result = ImportResult(rejected_rows=Spool())
         self.first_row_of_id: dict[str, int] = {}
         self.first_row_of_number: dict[str, int] = {}
         self.batch: list[tuple[int, tuple, list]] = []  # (row, stored values, cells) passing the file checks
         self.refused: list[tuple[int, list, list[tuple[str, str]]]] = []  # (row, cells, [(column, message)])
         self.rows_in_batch = 0
-        self.spool = _Spool() if mode == ALL_OR_NOTHING else None
+        self.spool = Spool() if mode == ALL_OR_NOTHING else None
         self.base_summary = dict(job.summary) if job is not None else {}
         self.optimistic = True  # see write()
         self.id_sequence: str | None = None  # the member ids' sequence (PostgreSQL)
@@ -512,7 +429,7 @@ class _Run:
         else:
             if not self.refused and not self.result.rejected:  # once a row is refused, nothing will be written
                 for row in self.batch:
-                    self.spool.add(row)
+                    self.spool.append(row)
             self.reject(self.refused)
             self.save_progress(imported=0, batches=0, rejected=self.result.rejected)
         self.batch, self.refused, self.rows_in_batch = [], [], 0
@@ -542,15 +459,8 @@ class _Run:
 
     def reject(self, rows: list[tuple[int, list, list[tuple[str, str]]]]) -> None:
         """Record refused rows (in file order) for the report and the error workbook."""
-        result = self.result
-        positions = {facts.LABELS[f]: i for f, i in result.columns.items()}
-        width = len(result.header)
         for number, cells, problems in sorted(rows, key=operator.itemgetter(0)):
-            result.errors += [RowError(number, c, m) for c, m in problems]
-            result.error_cells[result.rejected] = sorted({positions[c] for c, _ in problems if c in positions}
-                                                         | {width})
-            result.rejected_rows.add((number, cells, problems))
-            result.rejected += 1
+            self.result.reject(number, cells, problems)
 
     def save_progress(self, *, imported: int, batches: int, rejected: int) -> None:
         """The job's progress; in valid-only mode inside the batch's transaction, so that the job
@@ -749,7 +659,7 @@ def import_members(
     batch_rows: int = BATCH_ROWS,
     workers: int | None = None,
 ) -> ImportResult:
-    """Import the members in the .xlsx at `path` into `org`, as `by` (None: the command line).
+    """Import the members in the .xlsx at `path` into `org`, as `by` (a cadre, or the system actor).
 
     `mode`: VALID_ONLY or ALL_OR_NOTHING. `job`: the back-office run, whose progress is kept up to
     date (in valid-only mode in each batch's transaction). `report(counts)` is called after each
@@ -788,7 +698,8 @@ def _import(path, *, pool, org, by, mode, job, filename, report, batch_rows, sta
     run = _Run(org=org, by=by, job=job, mode=mode, today=today, batch_rows=batch_rows, fields=fields, pick=pick,
                report=report, estimate=estimate)
     result = run.result
-    result.header, result.columns = [cell_text(c) for c in header], columns
+    result.header = [cell_text(c) for c in header]
+    result.positions = {facts.LABELS[f]: i for f, i in columns.items()}
     if job is not None:
         ImportJob.objects.filter(pk=job.pk).update(total=estimate, done=0)
     ahead = max(4, 2 * batch_rows // CHUNK_ROWS + 1)  # the workers keep checking while a batch is written
@@ -811,12 +722,10 @@ def _import(path, *, pool, org, by, mode, job, filename, report, batch_rows, sta
 
 def _audit(result: ImportResult, *, org, by, job, filename: str, mode: str, failed: bool = False) -> None:
     """One audit entry per import (not per row). After a failure the database may be gone too."""
-    changes = {"org": f"{org.name}（{org.code}）", "mode": mode, "rows": result.rows, "imported": result.imported,
-               "rejected": result.rejected}
-    outcome = audit.AuditEntry.Outcome.FAILURE if failed else audit.AuditEntry.Outcome.SUCCESS
+    outcome = AuditEntry.Outcome.FAILURE if failed else AuditEntry.Outcome.SUCCESS
     try:
-        audit.record("import", actor=by, actor_name="命令行", obj=job, outcome=outcome,
-                     object_repr=f"会员导入 {filename} → {org.name}", changes=changes)
+        imports.record_run(MEMBERS, result, by=by, filename=filename, mode=mode, target=f"{org.name}（{org.code}）",
+                           job=job, outcome=outcome)
     except Exception:
         if not failed:
             raise
@@ -909,47 +818,30 @@ def _choices(name: str) -> list[str]:
 
 # The back-office run ----------------------------------------------------------------------------
 
+MEMBERS = imports.Importer(
+    kind="members", noun="会员", suffixes=SUFFIXES, max_bytes=MAX_UPLOAD_BYTES, counts="导入 {imported} 名会员",
+    modes=True,
+    urls={"page": "admin:members_member_import", "status": "admin:members_member_import_status",
+          "errors": "admin:members_member_import_errors", "template": "admin:members_member_import_template",
+          "list": "admin:members_member_changelist"},
+)
+
+
 def start_member_import(*, upload, org: Org, mode: str, by) -> ImportJob:
     """Record an import run for `by` into `org`, keep the uploaded file outside the web root and
     queue the background task (which checks the permission again, as `by`)."""
-    job = ImportJob.objects.create(kind="members", created_by=by, org=by.org, filename=Path(upload.name).name[:200],
-                                   summary={"org_id": org.pk, "org": org.name, "mode": mode})
-    job.keep_upload(upload)
-    run_member_import.enqueue(job.pk)
-    return job
+    return imports.start_job(MEMBERS, upload=upload, by=by, task=run_member_import,
+                             summary={"org_id": org.pk, "org": org.name, "mode": mode})
 
 
 @task()
 def run_member_import(job_id: int) -> None:
-    """Run a queued member import as the account that uploaded it; the uploaded file is removed after."""
-    job = ImportJob.objects.select_related("created_by__org").get(pk=job_id, kind="members")
-    upload = job.upload_path
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    base = {k: job.summary[k] for k in ("org_id", "org", "mode") if k in job.summary}
-    try:
-        org = Org.objects.filter(pk=base.get("org_id")).first()
+    """Run a queued member import as the account that uploaded it."""
+    def work(job: ImportJob, upload: Path) -> ImportResult:
+        org = Org.objects.filter(pk=job.summary.get("org_id")).first()
         if org is None:
             raise ImportFileError("导入的目标工会不存在。")
-        result = import_members(upload, org=org, by=job.created_by, mode=base.get("mode", VALID_ONLY), job=job,
-                                filename=job.filename)
-    except ImportFileError as e:
-        job.finish(ImportJob.Status.FAILED, base | {"message": str(e)})
-        return
-    except Exception:
-        committed = ImportJob.objects.filter(pk=job.pk).values_list("summary", flat=True).first() or {}
-        message = "导入过程中出现系统错误，已停止。"
-        if base.get("mode") == ALL_OR_NOTHING:
-            message += "本次没有导入任何会员。"
-        else:
-            message += (f"此前已完成的 {committed.get('batches', 0)} 批共导入 {committed.get('imported', 0)} 名会员，"
-                        "其余未导入。")
-        job.finish(ImportJob.Status.FAILED, committed | base | {"message": message + "请联系系统管理员。"})
-        raise
-    finally:
-        upload.unlink(missing_ok=True)
-    summary = base | result.as_dict() | {"batches": result.batches}
-    summary["errors"] = summary["errors"][:200]  # the full list is in the error workbook
-    if result.rejected:
-        job.store_error_file(result.error_workbook())
-    result.rejected_rows.close()
-    job.finish(ImportJob.Status.DONE, summary, done=result.rows)
+        return import_members(upload, org=org, by=job.created_by, mode=job.summary.get("mode", VALID_ONLY), job=job,
+                              filename=job.filename)
+
+    imports.run_job(MEMBERS, job_id, work)

@@ -3,7 +3,6 @@ enrolment (member numbers pasted or the Excel list, preview, then one confirmati
 a campaign's run, and the decisions on a claim (核准 / 不予给付). Each begins with its access helper."""
 
 import re
-from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminTextareaWidget
 
-from gonghui.common import audit
 from gonghui.common.admin import xlsx_response
 from gonghui.common.errors import DomainError
 from gonghui.common.forms import BackOfficeStyleMixin
+from gonghui.common.import_views import error_download
 from gonghui.common.models import ImportJob
 from gonghui.common.money import yuan
 from gonghui.members.models import Member
+from gonghui.orgs.forms import org_picker
 from gonghui.orgs.models import Org
 from gonghui.orgs.queries import get_visible_or_404, scope_org, visible_to
 
@@ -55,16 +55,16 @@ class EnrolForm(BackOfficeStyleMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["plan"].queryset = visible_to(user, Plan).filter(active=True, period_end__gte=timezone.localdate())
-        self.fields["org"].queryset = visible_to(user, Org).active().order_by("path")
+        self.fields["org"] = org_picker(user, label="参保工会", help_text=(
+            "本账号所属工会或其下级工会；名单中的会员须属于该工会或其下级工会。输入组织代码或名称查找。"))
+        self.order_fields(["plan", "org", "numbers", "file"])
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
-        if Path(upload.name).suffix.lower() not in importing.SUFFIXES:
-            raise forms.ValidationError("只支持 Excel 文件（.xlsx）或 CSV 文件，请用参保名单模板填写。")
-        if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件不能超过 10 MB；名单较大时请分批导入。")
+        if problem := importing.ENROLMENT.upload_problem(upload):
+            raise forms.ValidationError(problem)
         return upload
 
     def clean(self):
@@ -98,7 +98,7 @@ def enrol(request):
             if upload is not None:
                 listing = importing.read_enrolment_list(upload.read(), upload.name, org=org, by=request.user,
                                                         plan=plan)
-                members = members + listing.members
+                members = members + listing.written
                 job = importing.keep_rejected(listing, filename=upload.name, by=request.user)
             if request.POST.get("confirm") and not not_found:
                 enrolment = actions.enrol(plan=plan, org=org, members=members, by=request.user)
@@ -118,11 +118,7 @@ def enrol_errors(request, job_id: int):
     ImportJob inside the account's subtree, for an account that may enrol there; else 404."""
     _require_enroller(request)
     job = get_visible_or_404(request.user, ImportJob.objects.filter(kind=importing.KIND), pk=job_id)
-    data = job.read_error_file()
-    if data is None:
-        raise Http404("没有错误文件。")
-    audit.record("export", actor=request.user, obj=job, object_repr=f"参保名单导入错误文件 {job.filename}")
-    return xlsx_response(data, f"参保名单导入错误_{Path(job.filename).stem}.xlsx")
+    return error_download(request, importing.ENROLMENT, job)
 
 
 def enrol_template(request):

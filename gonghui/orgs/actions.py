@@ -3,9 +3,10 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from gonghui.common import audit, regions
 from gonghui.common import uscc as uscc_lib
@@ -44,13 +45,14 @@ def derive_level(kind: str, parent: Org | None, *, root_level: str = Org.Level.P
     return parent.level
 
 
-def check_facts(facts: dict) -> list[tuple[str, str]]:
+def check_facts(facts: dict, *, code_looked_up: bool = False) -> list[tuple[str, str]]:
     """Problems with an org's facts as (field, Chinese message); empty when all is well.
-    The one validation used by forms, the API and the import."""
+    The one validation used by forms, the API and the import. `code_looked_up`: the caller has already
+    looked the code up (the import reads every code of a file in one query), so it is not queried again."""
     problems = []
     if not facts.get("code"):
         problems.append(("code", "组织代码不能为空。"))
-    elif Org.objects.filter(code=facts["code"]).exclude(pk=facts.get("pk")).exists():
+    elif not code_looked_up and Org.objects.filter(code=facts["code"]).exclude(pk=facts.get("pk")).exists():
         problems.append(("code", f"组织代码 {facts['code']} 已存在。"))
     if not facts.get("name"):
         problems.append(("name", "组织名称不能为空。"))
@@ -286,3 +288,183 @@ def upsert_employer(*, by, uscc: str, union: Org | None, **facts) -> tuple[Emplo
     audit.record("create" if created else "update", actor=by, obj=employer,
                  changes={"uscc": code, **changed} if created else changed)
     return employer, created
+
+
+# Many at once: the import's writes. The same rules as the one-at-a-time actions above, the rows read
+# and written a batch at a time (one SELECT … FOR UPDATE, one INSERT, one UPDATE of the paths, one INSERT
+# of the events and one of the audit entries per batch instead of per org).
+
+@transaction.atomic
+def create_orgs(items: list[tuple[Org | None, dict]], *, by) -> list[Org | DomainError]:
+    """Create an org per (parent, facts), as `create_org` would: facts checked, each parent re-read under a
+    row lock, placement checked, level derived, path computed from the pk, a 成立 event and an audit entry
+    each. Returns, per item, the org or the DomainError that refused it (the others are still created)."""
+    parents = {o.pk: o for o in Org.objects.select_for_update().filter(
+        pk__in={p.pk for p, _ in items if p is not None})}
+    taken = set(Org.objects.filter(code__in=[f.get("code") for _, f in items]).values_list("code", flat=True))
+    out: list[Org | DomainError] = []
+    new: list[Org] = []
+    for parent, facts in items:
+        parent = parents.get(parent.pk) if parent is not None else None
+        try:
+            problems = check_facts(facts, code_looked_up=True)
+            if facts.get("code") in taken:
+                problems.insert(0, ("code", f"组织代码 {facts['code']} 已存在。"))
+            _raise_first(problems)
+            check_placement(by, parent, facts.get("kind"), new=True)
+            org = Org(parent=parent, level=derive_level(facts["kind"], parent), path="", **facts)
+        except DomainError as e:
+            out.append(e)
+            continue
+        taken.add(org.code)
+        new.append(org)
+        out.append(org)
+    if not new:
+        return out
+    ids = _next_ids(len(new))
+    if ids:  # the paths are known before the INSERT: no UPDATE of them after
+        for org, pk in zip(new, ids, strict=True):
+            org.pk, org.path = pk, (org.parent.path if org.parent else "") + path_step(pk)
+        Org.objects.bulk_create(new, batch_size=1000)
+    else:
+        Org.objects.bulk_create(new, batch_size=1000)
+        for org in new:
+            org.path = (org.parent.path if org.parent else "") + path_step(org.pk)
+        Org.objects.bulk_update(new, ["path"], batch_size=1000)
+    OrgEvent.objects.bulk_create([OrgEvent(org=org, kind=OrgEvent.Kind.CREATED, by=by,
+                                           detail={"parent": org.parent.code if org.parent else None})
+                                  for org in new], batch_size=1000)
+    audit.AuditEntry.objects.bulk_create([audit.build("create", actor=by, obj=org,
+                                                      changes=audit.snapshot(org, FACT_FIELDS)) for org in new],
+                                         batch_size=1000)
+    return out
+
+
+def _next_ids(count: int) -> list[int]:
+    """`count` org ids taken from the table's sequence (PostgreSQL); empty elsewhere (SQLite assigns them at
+    the INSERT, and the paths are then written by one UPDATE)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [Org._meta.db_table, count])
+        return [pk for pk, in cursor.fetchall()]
+
+
+@transaction.atomic
+def update_orgs(items: list[tuple[Org, dict]], *, by) -> list[Org | DomainError]:
+    """Change the facts of each (org, changes), as `update_org` would: the orgs re-read under a row lock,
+    reach checked, facts checked, a 变更 event and an audit entry for each org that changed. A change of
+    kind (which re-derives levels below) goes through `update_org` itself. Returns, per item, the org or
+    the DomainError that refused it."""
+    fresh = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in=[o.pk for o, _ in items])}
+    taken = dict(Org.objects.filter(code__in=[c.get("code") for _, c in items if c.get("code")])
+                 .values_list("code", "pk"))
+    out: list[Org | DomainError] = []
+    changed_orgs: list[tuple[Org, dict]] = []
+    fields: set[str] = set()
+    for org, changes in items:
+        org = fresh[org.pk]
+        try:
+            if "kind" in changes and changes["kind"] != org.kind:
+                out.append(update_org(org, by=by, **changes))
+                continue
+            _check_actor_reaches(by, org, "该组织")
+            if unknown := set(changes) - set(FACT_FIELDS):
+                raise DomainError(f"不能直接修改字段 {'、'.join(sorted(unknown))}。")
+            before = audit.snapshot(org, FACT_FIELDS)
+            for name, value in changes.items():
+                setattr(org, name, value)
+            problems = check_facts({f: getattr(org, f) for f in FACT_FIELDS}, code_looked_up=True)
+            if taken.get(org.code, org.pk) != org.pk:
+                problems.insert(0, ("code", f"组织代码 {org.code} 已存在。"))
+            _raise_first(problems)
+        except DomainError as e:
+            out.append(e)
+            continue
+        changed = audit.diff(before, audit.snapshot(org, FACT_FIELDS))
+        if changed:
+            changed_orgs.append((org, changed))
+            fields.update(changed)
+        out.append(org)
+    if not changed_orgs:
+        return out
+    now = timezone.now()
+    for org, _ in changed_orgs:
+        org.updated_at = now
+    Org.objects.bulk_update([o for o, _ in changed_orgs], sorted(fields) + ["updated_at"], batch_size=1000)
+    OrgEvent.objects.bulk_create([OrgEvent(org=org, kind=OrgEvent.Kind.UPDATED, by=by,
+                                           detail={"fields": sorted(changed)}) for org, changed in changed_orgs],
+                                 batch_size=1000)
+    audit.AuditEntry.objects.bulk_create([audit.build("update", actor=by, obj=org, changes=changed)
+                                          for org, changed in changed_orgs], batch_size=1000)
+    return out
+
+
+def employer_problems(items: list[tuple[str, Org | None, dict]], *, by) -> list[DomainError | None]:
+    """What `upsert_employers` would refuse for each (uscc, union, facts), read in one query, so that the
+    import can reject a row before writing its org."""
+    codes = [uscc_lib.normalize(u) for u, _, _ in items]
+    on_record = {e.uscc: e for e in Employer.objects.filter(uscc__in=codes).select_related("union")}
+    out: list[DomainError | None] = []
+    named = set()
+    for code, (_, union, facts) in zip(codes, items, strict=True):
+        try:
+            _check_employer(by, code, union, on_record.get(code), facts, named=code in named)
+        except DomainError as e:
+            out.append(e)
+            continue
+        named.add(code)
+        out.append(None)
+    return out
+
+
+def _check_employer(by, code: str, union: Org | None, employer: Employer | None, facts: dict, *,
+                    named: bool) -> None:
+    """`upsert_employer`'s rules for one employer (`named`: an earlier item of the batch gives it its name)."""
+    if msg := uscc_lib.problem(code):
+        raise DomainError("单位" + msg, field="employer_uscc")
+    _check_actor_reaches(by, union, "所属工会")
+    if unknown := set(facts) - set(EMPLOYER_FIELDS):
+        raise DomainError(f"不能直接修改字段 {'、'.join(sorted(unknown))}。")
+    if employer is not None and employer.union is not None and by is not None and not (
+            by.org_id and employer.union.is_within(by.org)):
+        raise DomainError(f"单位 {code} 已由其他工会覆盖，不在您的管辖范围内。", field="employer_uscc")
+    if not facts.get("name") and not named and (employer is None or not employer.name):
+        raise DomainError("单位名称不能为空。", field="employer_name")
+
+
+@transaction.atomic
+def upsert_employers(items: list[tuple[str, Org, dict]], *, by) -> None:
+    """`upsert_employer` for each (uscc, union, facts) in order, the employers read under a row lock in one
+    query and written with one INSERT and one UPDATE; an audit entry for each created or changed one.
+    Raises DomainError (nothing written) if any is refused: callers check first (`employer_problems`)."""
+    codes = [uscc_lib.normalize(u) for u, _, _ in items]
+    on_record = {e.uscc: e for e in Employer.objects.select_for_update(of=("self",))
+                 .filter(uscc__in=codes).select_related("union")}
+    created: dict[str, Employer] = {}
+    updated: dict[str, Employer] = {}
+    entries: list[tuple[str, Employer, dict]] = []
+    for code, (_, union, facts) in zip(codes, items, strict=True):
+        employer = created.get(code) or on_record.get(code)
+        _check_employer(by, code, union, employer, facts, named=False)
+        new = employer is None
+        if new:
+            employer = created[code] = Employer(uscc=code)
+        before = {} if new else audit.snapshot(employer, EMPLOYER_FIELDS)
+        facts = {k: v for k, v in facts.items() if k != "name" or v}
+        for name, value in facts.items():
+            setattr(employer, name, value)
+        employer.union = union
+        changed = audit.diff(before, audit.snapshot(employer, EMPLOYER_FIELDS))
+        if new:
+            entries.append(("create", employer, {"uscc": code, **changed}))
+        elif changed:
+            if code not in created:
+                updated[code] = employer
+            entries.append(("update", employer, changed))
+    Employer.objects.bulk_create(list(created.values()), batch_size=1000)
+    if updated:
+        Employer.objects.bulk_update(list(updated.values()), EMPLOYER_FIELDS, batch_size=1000)
+    audit.AuditEntry.objects.bulk_create([audit.build(action, actor=by, obj=employer, changes=changes)
+                                          for action, employer, changes in entries], batch_size=1000)

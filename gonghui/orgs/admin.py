@@ -59,6 +59,7 @@ class OrgAdmin(ScopedAdmin):
     def get_urls(self):
         return [
             path("tree/", self.admin_site.admin_view(views.tree), name="orgs_org_tree"),
+            path("pick/", self.admin_site.admin_view(views.pick_org), name="orgs_org_pick"),
             path("import/", self.admin_site.admin_view(views.import_orgs), name="orgs_org_import"),
             path("import/<int:job_id>/", self.admin_site.admin_view(views.import_status),
                  name="orgs_org_import_status"),

@@ -82,7 +82,7 @@ def test_import_good_rows_opens_files_through_open_file(tree, people):
     assert FileEvent.objects.filter(kind="opened", by=cadre).count() == 3
     assert AuditEntry.objects.filter(action="hardship_open", actor=cadre).count() == 3
     entry = AuditEntry.objects.get(action="import", actor=cadre)
-    assert entry.changes == {"rows": 3, "imported": 3, "rejected": 0}
+    assert entry.changes == {"rows": 3, "imported": 3, "updated": 0, "rejected": 0, "mode": "valid-only"}
 
 
 def test_import_per_capita_rounds_as_the_file_does(tree, people):

@@ -13,6 +13,7 @@ from gonghui.common.models import AuditEntry, ImportJob
 from gonghui.conftest import login, make_cadre
 from gonghui.members.actions import NEEDS_TRANSFER
 from gonghui.members.models import Member
+from gonghui.orgs.models import Org
 
 from .conftest import make_id
 from .test_importing import HEADER
@@ -40,8 +41,10 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 
 
 def upload(client, data: bytes, *, org: str, mode: str = "valid-only", name: str = "会员.xlsx"):
+    """Post the upload form; `org` is the target's code, sent as the org picker sends it (its id)."""
+    target = Org.objects.filter(code=org).first()
     return client.post(reverse("admin:members_member_import"),
-                       {"file": SimpleUploadedFile(name, data), "org": org, "mode": mode})
+                       {"file": SimpleUploadedFile(name, data), "org": target.pk if target else org, "mode": mode})
 
 
 def test_backoffice_import_upload_status_fragment_and_error_workbook(tree, cadre_client, immediate_tasks,
@@ -106,19 +109,36 @@ def test_backoffice_import_page_defaults_to_own_union_and_lists_subtree(tree, ca
     client = cadre_client(tree["T111"], "org_admin")
     body = client.get(reverse("admin:members_member_import")).content.decode()
     assert 'enctype="multipart/form-data"' in body
-    assert '<option value="T111" selected>' in body and 'value="G1112"' in body
-    assert 'value="G1211"' not in body and "合肥庐阳食品" not in body
+    own = tree["T111"]
+    assert f'<option value="{own.pk}" selected>{own.name}（T111）</option>' in body
+    assert body.count("<option") == 1  # a search box: the subtree is searched, never listed
+    assert f'data-ajax--url="{reverse("admin:orgs_org_pick")}"' in body
     assert reverse("admin:members_member_import_template") in body
 
 
-def test_backoffice_import_into_foreign_union_is_404(tree, cadre_client, immediate_tasks):
-    """Outsiders: uploading into a union outside the account's subtree answers 404, like a code that
-    does not exist; nothing is queued or written."""
+def test_org_picker_searches_only_the_subtree(tree, cadre_client):
+    """Issue 12, point 5: the target union is picked by searching the account's own subtree (code or name);
+    another county's unions never come back, whatever the term."""
+    client = cadre_client(tree["K11"], "operator")
+    url = reverse("admin:orgs_org_pick")
+    everything = client.get(url).json()
+    codes = {Org.objects.get(pk=r["id"]).code for r in everything["results"]}
+    assert codes == set(Org.objects.subtree(tree["K11"]).active().values_list("code", flat=True))
+    assert everything["pagination"] == {"more": False}
+    found = client.get(url, {"term": "G1111"}).json()["results"]
+    assert found == [{"id": str(tree["G1111"].pk), "text": f"{tree['G1111'].name}（G1111）"}]
+    assert client.get(url, {"term": "G2111"}).json()["results"] == []  # another county's union
+    assert client.get(url, {"term": tree["G1211"].name}).json()["results"] == []
+
+
+def test_backoffice_import_into_foreign_union_is_refused(tree, cadre_client, immediate_tasks):
+    """Outsiders: a union outside the account's subtree is not a choice of the org picker, answered like
+    an id that does not exist; nothing is queued or written."""
     client = cadre_client(tree["K11"], "operator")
     data = xlsx_bytes([["张三", make_id(seq=820), "", "2020-05-01", ""]])
-    assert upload(client, data, org="G2111").status_code == 404
-    assert upload(client, data, org="C1").status_code == 404
-    assert upload(client, data, org="NOPE").status_code == 404
+    for org in ("G2111", "C1", "NOPE"):
+        response = upload(client, data, org=org)
+        assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode(), org
     assert not ImportJob.objects.exists() and not Member.objects.exists()
 
 
@@ -166,7 +186,7 @@ def test_backoffice_progress_fragment_polls_while_running(tree, cadre_client):
     url = reverse("admin:members_member_import_status", args=[job.pk])
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert f'hx-get="{url}"' in fragment and 'hx-trigger="every 2s"' in fragment
-    assert "已处理 10000 / 40000 行，已提交 9990 名会员" in fragment and "width: 25%" in fragment
+    assert "已处理 10000 / 40000 行，已提交 1 批：导入 9990 名会员" in fragment and "width: 25%" in fragment
     assert "<html" not in fragment
 
 

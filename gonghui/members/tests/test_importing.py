@@ -89,7 +89,7 @@ def test_import_valid_rows_become_members_with_joined_event_and_one_audit_entry(
     assert "members.xlsx" in entry.object_repr
     assert not AuditEntry.objects.filter(object_type="members.member").exists()
     assert entry.changes == {"org": "合肥瑶海机械有限公司工会（G1111）", "mode": "valid-only", "rows": 2,
-                             "imported": 2, "rejected": 0}
+                             "imported": 2, "updated": 0, "rejected": 0}
 
 
 def test_import_header_under_title_row_in_any_order_with_spaces(tree, tmp_path):

@@ -43,8 +43,8 @@ def test_list_matches_members_and_rejects_the_rest(tree, plan, member_factory):
         ["戊", make_id(seq=205), ""], ["己", make_id(seq=206), ""], ["辛", "", ""]])
     listing = read_enrolment_list(data, "名单.xlsx", org=tree["T111"], by=make_cadre(tree["T111"], "operator"),
                                   plan=plan)
-    assert [m.name for m in listing.members] == ["甲", "乙"]
-    assert listing.rows == 9 and len(listing.rejected) == 7
+    assert [m.name for m in listing.written] == ["甲", "乙"]
+    assert listing.rows == 9 and listing.rejected == 7
     messages = {e.row: (e.column, e.message) for e in listing.errors}
     not_found = "在明光路街道总工会及下级工会的会员中未找到该会员（姓名与证件号或会员证号不符）。"
     assert messages[4] == messages[5] == ("身份证号", not_found)  # wrong name; another county's member
@@ -53,7 +53,7 @@ def test_list_matches_members_and_rejects_the_rest(tree, plan, member_factory):
     assert messages[8] == ("整行", "会籍状态为“退会”，不是在会会员。")
     assert messages[9] == ("整行", "已参加该计划，不能重复参保。")
     assert messages[10] == ("整行", "请填写身份证号或会员证号。")
-    assert c not in listing.members and other not in listing.members
+    assert c not in listing.written and other not in listing.written
     sheet = load_workbook(io.BytesIO(listing.error_workbook())).active
     rows = list(sheet.iter_rows())
     assert [cell.value for cell in rows[0]] == ["姓名", "身份证号", "会员编号", "错误说明"]
@@ -95,5 +95,5 @@ def test_list_reads_only_the_members_the_uploader_may_see(tree, member_factory):
     cousin = member_factory("G1211", name="乙")
     data = xlsx(["姓名", "会员证号"], [["乙", cousin.member_number]])
     listing = read_enrolment_list(data, "名单.xlsx", org=tree["C1"], by=make_cadre(tree["T111"], "operator"))
-    assert listing.members == [] and listing.errors[0].column == "会员证号"
+    assert listing.written == [] and listing.errors[0].column == "会员证号"
 

@@ -306,7 +306,7 @@ def test_import_writes_one_summary_audit_entry(tree):
     """Besides the per-row entries of the actions, the run writes one "import" audit entry."""
     import_orgs(source(HEADER, [["A1", "T111", "某公司工会", "基层工会"]]), by=system_actor(), filename="x.csv")
     entry = AuditEntry.objects.get(action="import")
-    assert entry.changes == {"rows": 1, "imported": 1, "updated": 0, "rejected": 0}
+    assert entry.changes == {"rows": 1, "imported": 1, "updated": 0, "rejected": 0, "mode": "valid-only"}
     assert "x.csv" in entry.object_repr
     assert AuditEntry.objects.filter(action="create", object_type="orgs.org", object_repr="某公司工会").exists()
 
@@ -368,7 +368,7 @@ def test_backoffice_import_rejects_unreadable_upload(tree, cadre_client, immedia
     assert job.status == ImportJob.Status.FAILED
     assert "缺少必填列" in client.get(response["Location"]).content.decode()
     bad_type = upload(client, b"x", name="orgs.txt")
-    assert bad_type.status_code == 200 and "只支持 .xlsx 或 .csv 文件" in bad_type.content.decode()
+    assert bad_type.status_code == 200 and "只支持 Excel 文件（.xlsx）或 CSV 文件" in bad_type.content.decode()
 
 
 def test_backoffice_import_page_only_for_org_admin(tree, cadre_client):
@@ -463,3 +463,73 @@ def test_import_new_org_under_a_parent_moved_in_the_same_file(tree):
         if org.parent is not None:
             assert org.path.startswith(org.parent.path) and org.depth == org.parent.depth + 1, org.code
     assert Org.objects.subtree(Org.objects.get(code="T121")).filter(code="NEWB").exists()
+
+
+def test_command_all_or_nothing_imports_nothing_when_a_row_fails(tree, tmp_path):
+    """Issue 12, point 3: the organization import offers the pipeline's all-or-nothing mode: one bad row and
+    nothing is written (no org, no event, no audit entry of a row); a clean file is written whole."""
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(csv_bytes(HEADER, [["AN1", "T111", "某公司工会", "基层工会"],
+                                        ["AN2", "NOPE", "某工会", "基层工会"]]))
+    out = io.StringIO()
+    call_command("import_orgs", str(path), "--json", "--mode", "all-or-nothing", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["imported"], data["rejected"]) == (0, 1)
+    assert not Org.objects.filter(code__in=["AN1", "AN2"]).exists()
+    assert not AuditEntry.objects.filter(action="create", object_repr="某公司工会").exists()
+    path.write_bytes(csv_bytes(HEADER, [["AN1", "T111", "某公司工会", "基层工会"]]))
+    call_command("import_orgs", str(path), "--json", "--mode", "all-or-nothing", stdout=io.StringIO())
+    assert Org.objects.get(code="AN1").parent == tree["T111"]
+
+
+def test_import_batches_new_orgs_with_paths_events_and_audit_like_the_actions(tree):
+    """Issue 12, point 4: the batched writes keep the actions' results — each new org's path is its parent's
+    plus its own step, its level derived, one 成立 event (with the parent's code) and one audit entry with
+    the facts; an update writes one 变更 event and one audit entry with the changed fields only."""
+    from gonghui.orgs.models import path_step
+
+    rows = [[f"BX{i}", "T111" if i < 3 else "BX0", f"批量工会{i}", "基层工会" if i else "行业工会联合会"]
+            for i in range(5)]
+    result = import_orgs(source(HEADER, rows), by=system_actor())
+    assert (result.imported, result.rejected) == (5, 0)
+    parent = Org.objects.get(code="BX0")
+    for org in Org.objects.filter(code__startswith="BX").select_related("parent"):
+        assert org.path == org.parent.path + path_step(org.pk)
+        assert OrgEvent.objects.get(org=org, kind=OrgEvent.Kind.CREATED).detail == {"parent": org.parent.code}
+        entry = AuditEntry.objects.get(action="create", object_type="orgs.org", object_id=str(org.pk))
+        assert entry.changes["code"] == org.code and entry.changes["name"] == org.name
+    assert parent.level == Org.Level.TOWN and Org.objects.get(code="BX4").parent == parent
+    rows = [["BX1", "T111", "改名工会", "基层工会"], ["BX2", "T111", "批量工会2", "基层工会"]]
+    again = import_orgs(source(HEADER, rows), by=system_actor())
+    assert (again.imported, again.updated) == (0, 2)
+    bx1 = Org.objects.get(code="BX1")
+    assert AuditEntry.objects.get(action="update", object_id=str(bx1.pk)).changes == {"name": ["批量工会1", "改名工会"]}
+    assert OrgEvent.objects.filter(kind=OrgEvent.Kind.UPDATED).count() == 1  # BX2 did not change
+
+
+def test_import_batch_refused_by_the_database_is_redone_row_by_row(tree, monkeypatch):
+    """Issue 12, point 4: a batch the database refuses (e.g. a concurrent import took a code) is rolled back
+    and redone a row at a time through the one-at-a-time actions, each row in its own savepoint: every row
+    is written once, with one event each."""
+    from django.db import IntegrityError
+
+    from gonghui.orgs import actions, importing
+
+    calls = []
+
+    def refused_once(items, *, by):
+        calls.append(len(items))
+        if len(calls) == 1:
+            actions.create_org(by=system_actor(), parent=tree["T111"], code="GONE", name="回滚的工会",
+                               kind="grassroots")
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return actions.create_orgs(items, by=by)
+
+    monkeypatch.setattr(importing.actions, "create_orgs", refused_once)
+    rows = [["RACE1", "T111", "甲工会", "基层工会"], ["RACE2", "T111", "乙工会", "基层工会"]]
+    result = import_orgs(source(HEADER, rows), by=system_actor())
+    assert (result.imported, result.rejected, calls) == (2, 0, [2])
+    assert not Org.objects.filter(code="GONE").exists()  # the refused batch left nothing
+    for code in ("RACE1", "RACE2"):
+        org = Org.objects.get(code=code)
+        assert org.parent == tree["T111"] and org.events.filter(kind=OrgEvent.Kind.CREATED).count() == 1

@@ -2,7 +2,7 @@
 organization tree (its pages, detail actions, import and API), employers and organization events. The tree is
 gonghui/conftest.py's: C2's subtree (芜湖, 镜湖) and the K12 sibling (庐阳) are outside the K11 cadres."""
 
-from gonghui.common import uscc
+from gonghui.common import imports, uscc
 from gonghui.common.models import ImportJob
 from gonghui.common.tests.walking import ALL, ORG_ADMINS, admin_model, lst, obj
 from gonghui.orgs import importing
@@ -19,6 +19,10 @@ SAMPLES = {
     "admin:orgs_org_tree": lst(probes=[lambda w: f"?parent={w.org.pk}", lambda w: f"?parent={w.grassroots.pk}"],
                                shows="明光路街道总工会"),
     "admin:orgs_org_import": lst(roles=ORG_ADMINS),
+    # The org picker's search: the account's subtree only, whatever the term.
+    "admin:orgs_org_pick": lst(queries=[lambda w: "", lambda w: "?term=K11", lambda w: "?term=G2111",
+                                        lambda w: "?term=芜湖", lambda w: "?term=纺织&page=2"],
+                               shows="瑶海区总工会"),
     # A finished run of the outside subtree with an error workbook on disk: without scoping, an org
     # admin would get its page and its file (200); the other roles are refused by the view anyway.
     "admin:orgs_org_import_status": obj(lambda w: {"job_id": w.job.pk}),
@@ -59,17 +63,10 @@ def build(world) -> None:
 
 
 def finished_import(by, filename: str, code: str, name: str) -> ImportJob:
-    """A finished org import run of `by` with one rejected row, its error workbook written under
-    MEDIA_ROOT the way importing.run_org_import writes it."""
-    source = (["组织代码", "上级组织代码", "组织名称", "组织类型"],
-              [(2, [code, by.org.code, name, "基层工会"]), (3, ["", by.org.code, name + "二", "基层工会"])])
-    result = importing.ImportResult(rows=2, imported=1, rejected=1,
-                                    errors=[importing.RowError(3, "组织代码", "组织代码不能为空。")])
-    job = ImportJob.objects.create(kind="orgs", created_by=by, org=by.org, filename=filename)
-    job.error_file = f"{importing.IMPORT_DIR}/{job.pk}-errors.xlsx"
-    path = ImportJob.media_path(job.error_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(importing.error_workbook(source, result))
-    job.finish(ImportJob.Status.DONE, result.as_dict(), done=result.rows)
-    assert job.finished_at and path.is_file()
+    """A finished org import run of `by` with one rejected row and its (encrypted) error workbook, kept the way
+    the back office keeps a run done in the request."""
+    result = imports.ImportResult(rows=2, imported=1, header=["组织代码", "上级组织代码", "组织名称", "组织类型"])
+    result.reject(3, ["", by.org.code, name + "二", "基层工会"], [("组织代码", "组织代码不能为空。")])
+    job = imports.keep_run(importing.ORGS, result, by=by, filename=filename)
+    assert job.finished_at and job.error_file
     return job

@@ -48,9 +48,11 @@ class Command(BaseCommand):
             if errors and result.rejected:
                 Path(errors).write_bytes(result.error_workbook())
         finally:
-            result.rejected_rows.close()
+            result.close()
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+            data = result.as_dict()
+            self.stdout.write(json.dumps({"rows": result.rows, "imported": result.imported, "rejected": result.rejected,
+                                          "seconds": result.seconds, "errors": data["errors"]}, ensure_ascii=False))
             return
         self.stdout.write(f"共 {result.rows} 行：导入 {result.imported} 名会员，未导入 {result.rejected} 行，"
                           f"用时 {result.seconds} 秒。")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.common.actors import system_actor
+from gonghui.common.imports import MODES, VALID_ONLY
 from gonghui.orgs.importing import ImportFileError, import_file
 
 
@@ -14,8 +15,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="导入文件（.xlsx 或 .csv，第一行为中文列名）")
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+        parser.add_argument("--mode", choices=list(MODES), default=VALID_ONLY,
+                            help="valid-only：只导入正确的行（默认）；all-or-nothing：有任何错误则整个文件都不导入")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, mode, **options):
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -24,7 +27,7 @@ class Command(BaseCommand):
         except OSError:
             raise CommandError(f"无法读取文件 {file}，请检查路径和读取权限。") from None
         try:
-            result = import_file(data, path.name, by=system_actor())
+            result = import_file(data, path.name, by=system_actor(), mode=mode)
         except ImportFileError as e:
             raise CommandError(str(e)) from None
         if options["json"]:
