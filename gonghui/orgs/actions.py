@@ -427,7 +427,7 @@ def _check_employer(by, code: str, union: Org | None, employer: Employer | None,
     _check_actor_reaches(by, union, "所属工会")
     if unknown := set(facts) - set(EMPLOYER_FIELDS):
         raise DomainError(f"不能直接修改字段 {'、'.join(sorted(unknown))}。")
-    if employer is not None and employer.union is not None and by is not None and not (
+    if employer is not None and employer.union is not None and not is_system(by) and not (
             by.org_id and employer.union.is_within(by.org)):
         raise DomainError(f"单位 {code} 已由其他工会覆盖，不在您的管辖范围内。", field="employer_uscc")
     if not facts.get("name") and not named and (employer is None or not employer.name):

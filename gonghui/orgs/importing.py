@@ -92,8 +92,8 @@ def read_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
 
 def import_orgs(rows_source: tuple[list[str], list[tuple[int, list]]], *, by, filename: str = "",
                 mode: str = imports.VALID_ONLY, progress: Callable[[dict], None] | None = None) -> ImportResult:
-    """Upsert the orgs of `rows_source` (header, [(excel_row, cells)]) as `by` (None: the command line,
-    which alone may create top-level orgs). A row whose 组织代码 is on record counts as updated, whether
+    """Upsert the orgs of `rows_source` (header, [(excel_row, cells)]) as `by` (the system actor — the command
+    line — alone may create top-level orgs). A row whose 组织代码 is on record counts as updated, whether
     or not any value changed. Raises ImportFileError when a required column is missing."""
     header, raw_rows = rows_source
     return imports.import_rows(ORGS, header, raw_rows, by=by, mode=mode, filename=filename, progress=progress)

@@ -50,6 +50,7 @@ def _write(rows: list[Row], ctx, result, progress) -> None:
         progress(done)
 
 
+audit.register({"toy": "样例导入"})  # the toy import's rows are audited like a real import's
 TOY = imports.Importer(kind="toy", noun="样例", suffixes=(".xlsx", ".csv"), max_bytes=1024,
                        counts="导入 {imported} 条", urls={}, prepare=_prepare, check=_check, write=_write, modes=True)
 

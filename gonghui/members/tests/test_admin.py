@@ -235,7 +235,7 @@ def test_member_events_are_read_only_and_scoped(tree, cadre_client, member_facto
 
 def test_sidebar_has_the_member_section(tree, cadre_client, client):
     body = cadre_client(tree["K11"], "operator").get(LIST).content.decode()
-    for title in ("会员名册", "导入会员", "转会申请", "会籍记录"):
+    for title in ("会员名册", "导入会员", "转会申请", "会籍变动"):
         assert title in body
     assert 'href="/admin/members/member/import/"' in body
     login(client, make_cadre(tree["K11"], "auditor"))
