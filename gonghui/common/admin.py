@@ -15,22 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import TextFilter
 from unfold.views import ChangeList
-
-from gonghui.orgs.models import Org
-from gonghui.orgs.queries import get_visible_or_404, note_denied, scope_org, visible_to
 
 from . import audit
 from .excel import build_workbook
-from .models import AuditEntry, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,21 +178,17 @@ class ScopedChangeList(ChangeList):
                 for n in PER_PAGE_CHOICES]
 
 
-class ScopedAdmin(ModelAdmin):
-    """Roles: `view_roles` None lets every cadre with an org read; `edit_roles` may add and change.
-    Nothing is deleted through the back office: domain records are closed by actions instead."""
+class BackOfficeAdmin(ModelAdmin):
+    """Every back-office list and form: page numbers, 每页 and a jump, a light page, a refusal answered 404,
+    nothing deleted (domain records are closed by actions), and export to Excel. Scoping by the account's
+    subtree is added by orgs.backoffice.ScopedAdmin, which every model admin uses."""
 
-    view_roles: set[str] | None = None
-    edit_roles: set[str] = set()
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50
     change_list_template = "common/change_list.html"
     actions = ["export_xlsx"]
     export_fields: list[str] | None = None
-
-    def get_queryset(self, request):
-        return visible_to(request.user, super().get_queryset(request))
 
     def get_changelist(self, request, **kwargs):
         return ScopedChangeList
@@ -214,43 +204,11 @@ class ScopedAdmin(ModelAdmin):
     history_view = _denied_as_404(ModelAdmin.history_view)
     delete_view = _denied_as_404(ModelAdmin.delete_view)
 
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        if scope_org(request.user) is None:
-            return False
-        return self.view_roles is None or request.user.has_role(*self.view_roles)
-
-    def has_add_permission(self, request):
-        return scope_org(request.user) is not None and request.user.has_role(*self.edit_roles)
-
-    def has_change_permission(self, request, obj=None):
-        return scope_org(request.user) is not None and request.user.has_role(*self.edit_roles)
-
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            note_denied(request.user, self.model, {from_field or "pk": object_id})
-            raise Http404("未找到该记录。")
-        return obj
-
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404("未找到该记录。")
-
-    def get_autocomplete_fields(self, request):
-        """Every union chosen in a form is a search box (the org admin's autocomplete, scoped like its list)
-        over the account's subtree: a select of every visible org would send a province cadre 84 000."""
-        org_fields = [f.name for f in self.model._meta.fields if f.is_relation and f.related_model is Org]
-        return [*self.autocomplete_fields, *(n for n in org_fields if n not in self.autocomplete_fields)]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Org:
-            kwargs["queryset"] = visible_to(request.user, Org).active()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_export_fields(self) -> list[str]:
         return self.export_fields or [f for f in self.list_display if isinstance(f, str) and f != "__str__"]
@@ -284,132 +242,6 @@ def _display(obj: models.Model, field: str):
     return value
 
 
-class AuditActionFilter(admin.SimpleListFilter):
-    """The registered action codes by their Chinese labels (the query string keeps the code)."""
-
-    title = "操作"
-    parameter_name = "action"
-
-    def lookups(self, request, model_admin):
-        return list(audit.registered().items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(action=self.value()) if self.value() else queryset
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdmin):
-    """Read by auditors only (三权分立), never changed. Actions show as their Chinese labels; the code stays
-    searchable and is exported beside the label."""
-
-    view_roles = {"auditor"}
-    list_display = ["at", "actor_name", "actor_org", "ip", "action_label", "object_type", "object_repr", "outcome"]
-    list_filter = [AuditActionFilter, "outcome", "object_type", ("at", admin.DateFieldListFilter),
-                   ("actor_org", admin.RelatedOnlyFieldListFilter), ("actor", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["actor_name", "object_repr", "object_id", "actor_org__name", "actor_org__code", "action"]
-    search_help_text = "操作人账号、对象、对象编号、组织名称或代码、操作（中文或代码）"
-    list_select_related = ["actor_org"]
-    date_hierarchy = None
-    fields = ["at", "actor", "actor_name", "actor_org", "ip", "action_label", "action_code", "object_type",
-              "object_id", "object_repr", "outcome", "changes"]
-    readonly_fields = fields
-    export_fields = ["at", "actor_name", "actor_org", "ip", "action", "object_type", "object_repr", "outcome"]
-
-    @admin.display(description="操作", ordering="action")
-    def action_label(self, obj) -> str:
-        return audit.label(obj.action)
-
-    @admin.display(description="操作代码")
-    def action_code(self, obj) -> str:
-        return obj.action
-
-    def get_search_results(self, request, queryset, search_term):
-        """Also finds entries by the Chinese label of their action (“入会” finds member_join and the rest)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        codes = [code for code, label in audit.registered().items() if term and term in label]
-        if codes:
-            found = found | queryset.filter(action__in=codes)
-        return found, may_have_duplicates
-
-    def export_table(self, queryset):
-        header, rows = super().export_table(queryset)
-        at = self.export_fields.index("action")
-        header[at:at + 1] = ["操作", "操作代码"]
-        return header, ([*row[:at], audit.label(row[at]), *row[at:]] for row in rows)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Region)
-class RegionAdmin(ScopedAdmin):
-    list_display = ["code", "name", "province_name", "prefecture_name", "level", "in_use", "since", "until"]
-    list_filter = ["level", "in_use"]
-    search_fields = ["code", "name"]
-
-    def get_queryset(self, request):
-        # Reference data, the same for everyone: not scoped.
-        return Region.objects.all() if scope_org(request.user) else Region.objects.none()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
 admin.site.index_title = "工作台"
 # 工作台 shows the sidebar's groups (config/sidebar.py) rather than the list of apps, so both name them alike.
 admin.site.index_template = "common/workbench.html"
-
-
-class OrgSubtreeFilter(TextFilter):
-    """Rows of a union and of the unions below it, by org code (the model's `org`). A code outside the
-    account's subtree answers 404, like every other outside object."""
-
-    title = "所属工会代码（含下级）"
-    parameter_name = "org"
-
-    def queryset(self, request, queryset):
-        code = (self.value() or "").strip()
-        if not code:
-            return queryset
-        org = get_visible_or_404(request.user, Org, code=code)
-        return queryset.filter(org__path__startswith=org.path)
-
-
-class MemberColumns:
-    """For the admin of a model that belongs to a member (hardship files, approvals, ledger entries, claims,
-    membership events, transfers):
-    the member's name and number as columns, a link to the member, and search by exact name or member number
-    (indexed columns; no LIKE over a province's members)."""
-
-    search_fields = ["member__name"]  # shows the search box; the search itself is below
-    search_help_text = "会员姓名或会员证号"
-
-    def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(models.Q(member__name=term) | models.Q(member__member_number=term.upper())), False
-
-    @admin.display(description="姓名", ordering="member__name")
-    def member_name(self, obj):
-        return obj.member.name
-
-    @admin.display(description="会员证号")
-    def member_number(self, obj):
-        return obj.member.member_number
-
-    @admin.display(description="会员")
-    def member_link(self, obj):
-        member = obj.member
-        return format_html('<a class="text-primary-600 underline" href="{}">{}</a>（会员证号 {}，{}）· '
-                           '<a class="text-primary-600 underline" href="{}">个人帮扶台账</a>',
-                           reverse("admin:members_member_change", args=[member.pk]), member.name,
-                           member.member_number, member.org.name,
-                           reverse("admin:ledger_entry_person", args=[member.pk]))

@@ -11,8 +11,9 @@ from django.utils.html import format_html, format_html_join
 from unfold.contrib.filters.admin import TextFilter
 from unfold.decorators import action, display
 
-from gonghui.common.admin import ScopedAdmin, person
+from gonghui.common.admin import person
 from gonghui.common.errors import DomainError
+from gonghui.orgs.backoffice import ScopedAdmin
 from gonghui.orgs.queries import scope_org, visible_or_none
 
 from . import actions, effects, queries, views

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
-from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin, person
+from gonghui.common.admin import person
 from gonghui.ledger.models import Approval
+from gonghui.members.admin import MemberColumns
+from gonghui.orgs.backoffice import OrgSubtreeFilter, ScopedAdmin
 from gonghui.orgs.queries import get_visible_or_404, visible_or_none
 
 from . import actions, views

@@ -10,7 +10,9 @@ from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import audit
-from gonghui.common.admin import MemberColumns, OrgSubtreeFilter, ScopedAdmin, person
+from gonghui.common.admin import person
+from gonghui.members.admin import MemberColumns
+from gonghui.orgs.backoffice import OrgSubtreeFilter, ScopedAdmin
 from gonghui.orgs.queries import keeps_province_config, visible_or_none
 
 from . import actions, views

@@ -9,8 +9,9 @@ from django.utils.html import format_html_join
 from unfold.decorators import action, display
 
 from gonghui.common import codesets
-from gonghui.common.admin import MemberColumns, ScopedAdmin
 from gonghui.common.errors import DomainError
+from gonghui.members.admin import MemberColumns
+from gonghui.orgs.backoffice import ScopedAdmin
 from gonghui.orgs.queries import visible_or_none, visible_to
 
 from . import actions, queries, views

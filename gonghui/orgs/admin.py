@@ -5,13 +5,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from unfold.decorators import action
 
-from gonghui.common.admin import ScopedAdmin
 from gonghui.common.errors import DomainError
+from gonghui.common.models import Region
 
 from . import actions, importing, views
+from .backoffice import ScopedAdmin
 from .forms import DissolveForm, MergeForm, MoveForm, OrgForm
 from .models import Employer, Org, OrgEvent
-from .queries import can_manage_orgs, get_visible_or_404, visible_to
+from .queries import can_manage_orgs, get_visible_or_404, scope_org, visible_to
 
 ORG_EDITORS = {"org_admin"}  # the roles of queries.can_manage_orgs
 
@@ -180,3 +181,21 @@ class OrgEventAdmin(ScopedAdmin):
     def description(self, obj):
         names = getattr(obj, "org_names", None)
         return describe_event(obj, _event_org_names([obj]) if names is None else names)
+
+
+# GB/T 2260 regions: reference data kept with the code (common), looked up where unions are placed.
+@admin.register(Region)
+class RegionAdmin(ScopedAdmin):
+    list_display = ["code", "name", "province_name", "prefecture_name", "level", "in_use", "since", "until"]
+    list_filter = ["level", "in_use"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self, request):
+        # Reference data, the same for everyone: not scoped.
+        return Region.objects.all() if scope_org(request.user) else Region.objects.none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

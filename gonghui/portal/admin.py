@@ -9,8 +9,9 @@ from django.shortcuts import redirect
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action
 
-from gonghui.common.admin import MemberColumns, ScopedAdmin
 from gonghui.common.errors import DomainError
+from gonghui.members.admin import MemberColumns
+from gonghui.orgs.backoffice import ScopedAdmin
 from gonghui.orgs.queries import visible_or_none
 
 from . import actions, queries, views

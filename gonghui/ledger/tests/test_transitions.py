@@ -12,7 +12,7 @@ from gonghui.conftest import make_cadre
 from gonghui.ledger import actions
 from gonghui.ledger.models import Approval, Entry
 
-from .test_actions import kind, people, source  # noqa: F401 (fixture)
+from .conftest import kind, source
 
 pytestmark = pytest.mark.django_db
 AS = Approval.Status
@@ -23,7 +23,7 @@ def test_allowed_map_is_explicit():
     assert actions.ALLOWED == {AS.PAID: {AS.APPROVED}, AS.REVERSED: {AS.PAID}}
 
 
-def test_every_allowed_transition_works_and_the_others_are_refused(tree, people):  # noqa: F811
+def test_every_allowed_transition_works_and_the_others_are_refused(tree, people):
     """State machines: 发放登记 then 冲销, each an entry audited on the entry with the approval's status before and
     after; reversing an unpaid approval, paying twice and reversing twice are refused with the state and verb;
     another county's cadre is refused; by=None raises."""
@@ -50,7 +50,7 @@ def test_every_allowed_transition_works_and_the_others_are_refused(tree, people)
     assert Approval.objects.get(pk=approval.pk).status == AS.REVERSED and Entry.objects.count() == 2
 
 
-def test_system_actor_records_without_the_role_check(people):  # noqa: F811
+def test_system_actor_records_without_the_role_check(people):
     """Acting user: a payment recorded by the system actor (a command) passes the role check, and is named."""
     approver, _, member, _ = people
     approval = actions.approve(member=member, kind=kind("living"), fund_source=source(), amount="100", by=approver)

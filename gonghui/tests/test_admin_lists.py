@@ -122,7 +122,7 @@ def test_every_admin_form_picks_a_union_by_search(rf, tree):
     join links, accounts …) renders it as the scoped autocomplete, never a select of every union."""
     from django.contrib import admin
 
-    from gonghui.common.admin import ScopedAdmin
+    from gonghui.orgs.backoffice import ScopedAdmin
     from gonghui.orgs.models import Org
 
     request = rf.get("/")

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-pytestmark = pytest.mark.urls("gonghui.common.tests.error_urls")
+pytestmark = pytest.mark.urls("gonghui.tests.error_urls")
 
 
 @pytest.fixture(params=[True, False], ids=["DEBUG=1", "DEBUG=0"])
