@@ -79,7 +79,7 @@ def cadre_client(client):
     return make
 
 
-# No ID number or phone in the logs (issue 3 part 4, R-PI-9) -------------------------------------
+# No ID number or phone in the logs (R-PI-9) -------------------------------------
 
 _LOG_FORMAT = logging.Formatter("%(name)s %(levelname)s %(message)s")
 

@@ -37,7 +37,7 @@ def person(user) -> str:
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """A workbook download named `filename` as typed (Chinese included): percent-encoded here, once, for the
-    RFC 5987 `filename*` (review finding 4: callers that forgot it sent a MIME-encoded header)."""
+    RFC 5987 `filename*` (a caller that forgets it sends a MIME-encoded header)."""
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
     response["Cache-Control"] = "no-store"

@@ -174,7 +174,7 @@ class ImportJob(models.Model):
     def store_error_file(self, data: bytes, *, name: str = "errors") -> None:
         """Keep the run's error workbook: it repeats the file's rows, ID numbers included, so it is stored
         encrypted and bound to this job (`read_error_file`). Sets `error_file`; `finish` saves it. Shared by
-        the imports that store their rejected rows (review finding 13)."""
+        the imports that store their rejected rows."""
         self.error_file = f"{IMPORT_DIR}/{self.pk}-{name}.xlsx.enc"
         path = self.media_path(self.error_file)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ MAX_YUAN = Decimal("9999999999.99")  # the amount columns' max_digits=12, decima
 def parse_yuan(value, *, label: str, field: str | None = None) -> Decimal:
     """A non-negative amount in 元 with at most two decimal places ("1,200.5" → 1200.50), or a DomainError
     naming `label`. Empty is 0. Exponent notation ("1e3") is refused, and so is anything above `MAX_YUAN`
-    (review finding 3: "1e30" was a server error)."""
+    ("1e30" must be refused, not crash)."""
     text = str(value if value is not None else "").replace(",", "").replace("，", "").strip()
     if "e" in text.lower():
         raise DomainError(f"“{label}”应为金额（元），请直接写数字，如 1200.50。", field=field)

@@ -27,7 +27,7 @@ PLACEHOLDER = "待补录"  # a household member known only by the household's si
 
 def may_manage(user) -> bool:
     """Whether `user` works on hardship files at all (经办人, 单位管理员): the pages, the import and the sidebar
-    ask this; each file is then checked with `can_manage` (review finding 10: one predicate)."""
+    ask this; each file is then checked with `can_manage` (one predicate)."""
     return scope_org(user) is not None and user.has_role(*MANAGE_ROLES)
 
 
@@ -35,7 +35,7 @@ def can_manage(user, org: Org) -> bool:
     """Open, update, pair, review and close files of union `org`: `user` may manage files and `org` is in its
     subtree. A file is checked by its own union (`file.org`), the same union the lists and pages scope it by;
     an open file follows its member on a transfer (`follow_transfer`), so for an open file that is also the
-    member's union (review finding 2)."""
+    member's union."""
     return may_manage(user) and in_scope(user, org)
 
 
@@ -46,7 +46,7 @@ def _check(by, org: Org) -> None:
 
 def per_capita_income(total: Decimal, size: int) -> Decimal:
     """家庭人均月收入: a household's monthly income over its size, to the fen, half up (100.01 / 2 = 50.01) —
-    the one division, used by the forms' households and the import alike (review finding 5)."""
+    the one division, used by the forms' households and the import alike."""
     return (Decimal(total) / size).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -125,7 +125,7 @@ def _lock(file: HardshipFile) -> HardshipFile:
 def note_on_file(*, file: HardshipFile, note: str, by) -> FileEvent:
     """A note in the file's history (an event "更新" with the note) and the audit log: what happened to the
     household elsewhere, such as another approved 困难职工帮扶申请. No permission check: called by other actions
-    that made their own (review finding 11: no FileEvent written outside this module)."""
+    that made their own (no FileEvent is written outside this module)."""
     with transaction.atomic():
         event = FileEvent.objects.create(file=file, kind=FileEvent.Kind.UPDATED, by=by, note=note.strip()[:300])
         audit.record("hardship_note", actor=by, obj=file, changes={"note": event.note})

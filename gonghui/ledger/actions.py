@@ -36,7 +36,7 @@ def new_key() -> str:
 
 def may_approve(user) -> bool:
     """Whether `user` approves (and reverses) aid at all: 审核人 or 单位管理员 with a union. The pages ask this;
-    each approval is checked with `can_approve` for its union (review finding 10)."""
+    each approval is checked with `can_approve` for its union."""
     return scope_org(user) is not None and user.has_role(*APPROVE_ROLES)
 
 

@@ -53,7 +53,7 @@ class PaymentKind(Option):
         """The days (both ends included) within which an earlier payment of this kind makes one on `on` a
         repeat (重复领取提示): from `duplicate_days` before `on` — a payment exactly that many days earlier counts —
         to `on`; None when the kind warns of none. The one rule for the warning at approval, the approval page
-        and the flag on the person's ledger (review finding 6)."""
+        and the flag on the person's ledger."""
         if not self.duplicate_days:
             return None
         return on - datetime.timedelta(days=self.duplicate_days), on

@@ -81,7 +81,7 @@ def check_plan(plan: Plan, *, by) -> None:
 
 def save_plan(*, plan: Plan, by) -> Plan:
     """Create or change a plan (the admin form fills `plan`); the rules are checked and the change audited.
-    A plan is changed only by whoever may manage it as stored (review finding 6: not only as edited).
+    A plan is changed only by whoever may manage it as stored (not only as edited).
     Claims already filed keep the benefit computed when they were filed (`approve_claim`)."""
     check_plan(plan, by=by)
     before = {}
@@ -216,7 +216,7 @@ def check_campaign(campaign: Campaign, *, by) -> None:
 
 def save_campaign(*, campaign: Campaign, by) -> Campaign:
     """Create or change a gifting campaign (its rule applies to the runs after the change). A campaign is
-    changed only by a cadre who may enrol for its union as stored (review finding 6: not only as edited)."""
+    changed only by a cadre who may enrol for its union as stored (not only as edited)."""
     check_campaign(campaign, by=by)
     creating = campaign.pk is None
     if creating:

@@ -1,7 +1,7 @@
 """Issue 6 part 1 in the back office: the list of hardship files (filters, the 复核到期 due-list, search,
 export), the read-only detail, 新建档案, and the 结对, 年度复核 and 退出 pages, with the actions' refusals shown
 in Chinese and the typed values kept. Each test names the part it covers. Every URL as an outsider:
-gonghui/orgs/tests/test_urls_404.py."""
+gonghui/tests/test_urls_404.py."""
 
 import datetime
 import io

@@ -1,7 +1,7 @@
 """Issue 6 parts 2 and 4 in the back office: 新增审批 with its preview and duplicate warning, 登记发放 by someone
 else with an idempotency key, 冲销, 批量发放 (preview, one confirmation, all or nothing, then one 登记发放), the
 person's ledger with yearly totals and its export, and the province-wide configuration. Each test names the
-part it covers. Every URL as an outsider: gonghui/orgs/tests/test_urls_404.py."""
+part it covers. Every URL as an outsider: gonghui/tests/test_urls_404.py."""
 
 import datetime
 import io

@@ -1,7 +1,7 @@
 """Issue 6 part 3 in the back office: the 单位参保 page (numbers pasted or the Excel list, preview, one
 confirmation), the error workbook, a campaign's run, a claim's working and its 核准 / 不予给付 pages, plans kept
 by the province; an outsider gets 404 (done-when "outsiders getting 404"; every URL is also walked by
-gonghui/orgs/tests/test_urls_404.py)."""
+gonghui/tests/test_urls_404.py)."""
 
 import datetime
 import io

@@ -1,6 +1,6 @@
 """Issue 4: the worker pages, the public card check, the back-office decisions and posters, and the
 portal.* figures. Each test names the part of the issue it covers. (Every URL as an outsider cadre:
-gonghui/orgs/tests/test_urls_404.py.)"""
+gonghui/tests/test_urls_404.py.)"""
 
 import datetime
 import html
