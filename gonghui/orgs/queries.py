@@ -28,6 +28,12 @@ def can_manage_orgs(user) -> bool:
     return scope_org(user) is not None and user.has_role("org_admin")
 
 
+def can_import_orgs(user) -> bool:
+    """The organization import: an org admin of a union that may have unions under it (a grassroots union
+    may not, so the page would refuse every row)."""
+    return can_manage_orgs(user) and user.org.level != Org.Level.GRASSROOTS
+
+
 def keeps_province_config(user) -> bool:
     """Province-wide configuration (the service catalogue, holidays, 帮扶类别, 资金来源…) is kept by a 单位管理员
     of a province (or national) federation."""

@@ -9,7 +9,7 @@ from gonghui.common.models import ImportJob
 from . import importing
 from .forms import org_label
 from .models import Org
-from .queries import can_manage_orgs, get_visible_or_404, scope_org, visible_to
+from .queries import can_import_orgs, can_manage_orgs, get_visible_or_404, scope_org, visible_to
 
 
 def tree(request):
@@ -32,7 +32,7 @@ def tree(request):
 
 
 def _require_importer(request) -> None:
-    if not can_manage_orgs(request.user):
+    if not can_import_orgs(request.user):
         raise Http404("未找到该页面。")
 
 

@@ -84,3 +84,14 @@ def test_workbench_shows_the_same_groups_as_the_sidebar(tree, client):
     for group in menu_of(make_cadre(tree["T111"], *BUSINESS, username="zhen_t2")):
         assert f">{group}</h2>" in workbench
     assert "审计与基础数据" not in workbench
+
+
+def test_a_hidden_entry_is_also_refused_when_typed(tree, client):
+    """What the menu hides from a grassroots union the page refuses too: no unions can be placed under it, so
+    the organization import answers 404 there, and opens for the town above it."""
+    from gonghui.conftest import login
+
+    login(client, make_cadre(tree["G1111"], *BUSINESS, username="jiceng_typed"))
+    assert client.get("/admin/orgs/org/import/").status_code == 404
+    login(client, make_cadre(tree["T111"], *BUSINESS, username="zhen_typed"))
+    assert client.get("/admin/orgs/org/import/").status_code == 200
