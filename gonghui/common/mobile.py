@@ -32,10 +32,3 @@ def normalize(raw, *, field: str = "mobile", label: str = "手机号") -> str:
         raise DomainError(f"{label}应为以 13–19 开头的11位数字（当前为{len(text)}位），请核对后重新填写。",
                           field=field)
     return text
-
-
-def mask(number: str) -> str:
-    """The number as shown by default: 138****8000."""
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]

@@ -107,14 +107,6 @@ def _sealed(name: str, kind: str, raw) -> dict:
     return {"masked": masked, "index": index, "enc": pii.encrypt(number, context=f"{DATA_CONTEXT}{name}:{index}")}
 
 
-def unsealed(data: dict, name: str) -> str:
-    """The clear number of a sealed form field (for an effect hook; never for a page)."""
-    sealed = data.get(name) or {}
-    if not sealed:
-        return ""
-    return pii.decrypt(sealed["enc"], context=f"{DATA_CONTEXT}{name}:{sealed['index']}")
-
-
 def file_application(*, item: ServiceItem, applicant, applicant_org: Org, applicant_name: str, raw: dict,
                      on_behalf_by=None, uploads: dict | None = None, submit: bool = True) -> Application:
     """File an application under the item's current version, routed to the union that must handle it, with

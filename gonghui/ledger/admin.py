@@ -18,11 +18,6 @@ from gonghui.orgs.queries import keeps_province_config, visible_or_none
 from . import actions, views
 from .models import Approval, Disbursement, Entry, FundSource, PaymentKind
 
-
-def _local(at) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 # Configuration: the same for the whole province -------------------------------------------------------
 
 class ConfigAdmin(ScopedAdmin):

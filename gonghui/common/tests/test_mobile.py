@@ -48,10 +48,6 @@ def test_normalize_86_kept_when_part_of_the_number():
         mobile.normalize("86123456789")
 
 
-def test_mask():
-    assert mobile.mask("13812348000") == "138****8000"
-
-
 class _Text(str):
     """Not exactly str: takes normalize's full path rather than its fast path for 11 plain digits."""
 
