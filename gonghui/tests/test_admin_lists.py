@@ -101,7 +101,7 @@ def test_rows_have_short_classes_and_the_page_no_indentation(org_list):
 
 def test_list_cells_and_headers_do_not_wrap():
     """Issue 12 point 4.2: our own CSS, loaded on every page, keeps short cells and headers on one line."""
-    css = (Path(__file__).parents[1] / "static" / "common" / "backoffice.css").read_text()
+    css = (Path(__file__).parents[1] / "common" / "static" / "common" / "backoffice.css").read_text()
     rule = css[css.index("#result_list th,"):]
     assert rule.split("{")[0].split() == ["#result_list", "th,", "#result_list", ".gh-td,", "#result_list",
                                           ".gh-check"]

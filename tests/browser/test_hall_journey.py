@@ -117,7 +117,7 @@ def test_worker_files_hardship_aid_three_levels_decide_and_worker_rates(
     reviewer_page = new_desk()
     log_in_cadre(reviewer_page, reviewer)
     open_from_queue(reviewer_page, app.number)
-    hall_act(reviewer_page, "审批通过", "情况属实，同意上报。")
+    hall_act(reviewer_page, "审核通过", "情况属实，同意上报。")
     app.refresh_from_db()
     assert (app.status, app.step_name, app.handling_org_id) == ("in_progress", "审批", county.pk)
 

@@ -111,7 +111,7 @@ def test_hardship_application_becomes_file_plan_pair_then_warmth_bulk_payment_on
     reviewer_page = new_desk()
     log_in_cadre(reviewer_page, reviewer)
     open_from_queue(reviewer_page, app.number)
-    hall_act(reviewer_page, "审批通过", "情况属实，同意上报。")
+    hall_act(reviewer_page, "审核通过", "情况属实，同意上报。")
     approver_page = new_desk()
     log_in_cadre(approver_page, county_approver)
     open_from_queue(approver_page, app.number)

@@ -118,7 +118,7 @@ def test_worker_applies_by_qr_and_approver_accepts(phone: Page, page: Page, regi
     membership, the notification and the member number on the card."""
     orgs = build_tree()
     union = orgs["G1111"]
-    link = actions.join_link(union)
+    link = actions.join_link(union, by=system_actor())
     approver = make_cadre(union, "approver")
 
     phone.goto(f"/w/join/q/{join_token(link)}/")
