@@ -31,7 +31,9 @@ def known_mobiles(monkeypatch, users):
     return asked
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: without it the flush after this test re-creates the
+# content types, and the next serialized test's reload collides with them (PostgreSQL).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_notify_writes_nothing_before_commit_and_nothing_after_a_rollback(users, sms_outbox, known_mobiles):
     """Issue 12, point 3: nothing is written or sent while the transaction runs, nor when it rolls back; the
     committed one is written and sent once it commits."""
