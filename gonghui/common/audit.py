@@ -78,18 +78,9 @@ def registered() -> dict[str, str]:
     return dict(_LABELS)
 
 
-def record(
-    action: str,
-    *,
-    actor=None,
-    obj: models.Model | None = None,
-    changes: dict | None = None,
-    outcome: str = AuditEntry.Outcome.SUCCESS,
-    actor_name: str = "",
-    object_repr: str = "",
-) -> AuditEntry:
-    entry = build(action, actor=actor, obj=obj, changes=changes, outcome=outcome, actor_name=actor_name,
-                  object_repr=object_repr)
+def record(action: str, **details) -> AuditEntry:
+    """Write one audit entry: `build`'s entry, saved (its keyword arguments are `build`'s)."""
+    entry = build(action, **details)
     entry.save()
     return entry
 
