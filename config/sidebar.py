@@ -1,11 +1,14 @@
 """The back-office sidebar, assembled from the `MENU` each installed app declares in its `menu.py`
 (gonghui.common.menus): groups of the same title merge, and a request sees only the entries it may use."""
 
+import functools
+
 from django.urls import reverse
 
 from gonghui.common.contrib import app_modules
 
 
+@functools.cache  # the installed apps' menus are fixed once started: gathered once, not per request
 def _groups() -> list[dict]:
     merged: dict[str, dict] = {}
     for _, module in app_modules("menu"):
