@@ -8,4 +8,9 @@ class StatsConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from gonghui.common import changes
+
+        from . import rollups
+
         autodiscover_modules("figures")
+        changes.listen(rollups.on_bulk)
