@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 FIRST, LAST = datetime.date(2023, 11, 1), datetime.date(2026, 11, 30)
 DAYS = (LAST - FIRST).days
-LEAVES = ["G1111", "G1112", "G1211", "G2111", "G1121"]
-FEDERATIONS = ["T111", "K11", "K12", "C1", "C2", "K21", "T211"]
+LEAVES = ["G1111", "G1112", "G1211", "G2111"]
+FEDERATIONS = ["T111", "T121", "K11", "K12", "C1", "C2", "K21", "T211"]
 
 
 def _day(offset: int) -> datetime.date:
@@ -40,15 +40,15 @@ def _periods(draw):
 
 
 _op = st.one_of(
-    st.tuples(st.just("join"), st.integers(0, 4), st.integers(0, DAYS), st.booleans(), st.booleans()),
-    st.tuples(st.just("transfer"), st.integers(0, 30), st.integers(0, 4), st.integers(0, DAYS)),
+    st.tuples(st.just("join"), st.integers(0, 3), st.integers(0, DAYS), st.booleans(), st.booleans()),
+    st.tuples(st.just("transfer"), st.integers(0, 30), st.integers(0, 3), st.integers(0, DAYS)),
     st.tuples(st.just("end"), st.integers(0, 30), st.sampled_from(["left", "retired", "deceased"]),
               st.integers(0, DAYS)),
     st.tuples(st.just("edit"), st.integers(0, 30)),
-    st.tuples(st.just("move"), st.integers(0, 6), st.integers(0, 6)),
-    st.tuples(st.just("merge"), st.integers(0, 4), st.integers(0, 4), st.integers(0, DAYS)),
-    st.tuples(st.just("dissolve"), st.integers(0, 4), st.integers(0, DAYS)),
-    st.tuples(st.just("flags"), st.integers(0, 4), st.booleans()),
+    st.tuples(st.just("move"), st.integers(0, 7), st.integers(0, 7)),
+    st.tuples(st.just("merge"), st.integers(0, 3), st.integers(0, 3), st.integers(0, DAYS)),
+    st.tuples(st.just("dissolve"), st.integers(0, 3), st.integers(0, DAYS)),
+    st.tuples(st.just("flags"), st.integers(0, 3), st.booleans()),
 )
 
 
@@ -126,7 +126,7 @@ def test_engine_equals_recount_over_random_histories(tree, ops, periods, orgs):
 def test_children_add_up_to_the_parent(tree):
     """Part 1 'exact': an additive figure of the children sums to the parent's, less the parent's own union."""
     actor = system_actor()
-    for seq, code in enumerate(["G1111", "G1112", "G1211", "G2111", "G1121", "G1111"]):
+    for seq, code in enumerate(["G1111", "G1112", "G1211", "G2111", "G1111"]):
         join_member(org=tree[code], facts=make_facts(id_number=make_id(seq=seq + 1), join_date="2026-03-01"),
                     by=actor)
     start, end = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
@@ -137,7 +137,7 @@ def test_children_add_up_to_the_parent(tree):
         own = recount_own(tree[parent], start, end, additive)
         for key in additive:
             assert whole[key] == sum(c[key] for c in children) + own[key], key
-    assert compute(tree["C1"], start, end, keys=["members.joined"]) == {"members.joined": 4}
+    assert compute(tree["C1"], start, end, keys=["members.joined"]) == {"members.joined": 4}  # G1111 ×2, G1112, G1211
 
 
 def recount_own(org, start, end, keys) -> dict:
