@@ -25,6 +25,9 @@ class Tally(models.Model):
         verbose_name = "统计汇总"
         verbose_name_plural = "统计汇总"
         constraints = [models.UniqueConstraint(fields=["grain", "key", "day", "org"], name="one_tally_cell")]
+        # A small subtree is read from its organizations' cells (this index); a large one from the counter's
+        # cells by grain and day (the constraint's index).
+        indexes = [models.Index(fields=["org", "grain", "key", "day"], name="stats_tally_org")]
 
     def __str__(self) -> str:
         return f"{self.key} {self.org_id} {self.day}: {self.value}"
