@@ -104,6 +104,24 @@ def compute(org: Org, start: datetime.date, end: datetime.date, *, prefix: str =
     """{key: value} for every registered figure whose key starts with `prefix` (or for exactly `keys`): the
     rollups' figures from one query, the others from the records."""
     chosen = _chosen(prefix, keys)
+    flows, stocks = _counters(chosen)
+    return _evaluate(chosen, rollups.sums(org.path, start, end, flows=flows, stocks=stocks), org, start, end)
+
+
+def compute_children(org: Org, start: datetime.date, end: datetime.date, *, prefix: str = "",
+                     keys: list[str] | None = None) -> dict[Org, dict]:
+    """{child: {key: value}} for each direct child organization of `org` (各下级对比), the rollups' figures
+    of all of them from one query."""
+    chosen = _chosen(prefix, keys)
+    flows, stocks = _counters(chosen)
+    children = list(org.children.order_by("path"))
+    if not children:
+        return {}
+    by_child = rollups.sums(org.path, start, end, flows=flows, stocks=stocks, by_child=len(children[0].path))
+    return {child: _evaluate(chosen, by_child.get(child.path, {}), child, start, end) for child in children}
+
+
+def _counters(chosen: list[Figure]) -> tuple[set[str], set[str]]:
     needed: dict[str, Figure] = {}
 
     def need(fig: Figure) -> None:
@@ -114,9 +132,11 @@ def compute(org: Org, start: datetime.date, end: datetime.date, *, prefix: str =
 
     for fig in chosen:
         need(fig)
-    flows = {f.tally.counter for f in needed.values() if isinstance(f.tally, Flow)}
-    stocks = {f.tally.counter for f in needed.values() if isinstance(f.tally, Stock)}
-    sums = rollups.sums(org.path, start, end, flows=flows, stocks=stocks)
+    return ({f.tally.counter for f in needed.values() if isinstance(f.tally, Flow)},
+            {f.tally.counter for f in needed.values() if isinstance(f.tally, Stock)})
+
+
+def _evaluate(chosen: list[Figure], sums: dict, org: Org, start, end) -> dict:
     values: dict = {}
 
     def value(fig: Figure):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from .models import Tally
@@ -223,9 +224,11 @@ def _after(day: datetime.date) -> Q:
     return Q(grain=G.DAY, day__gt=day, day__lt=nxt) | Q(grain=G.MONTH, day__gte=nxt)
 
 
-def sums(path: str, start: datetime.date, end: datetime.date, *, flows: set[str], stocks: set[str]) -> dict:
+def sums(path: str, start: datetime.date, end: datetime.date, *, flows: set[str], stocks: set[str],
+         by_child: int | None = None) -> dict:
     """{("flow", counter): sum over the days [start, end]} and {("stock", counter): value at the end of `end`}
-    over the organizations whose path starts with `path`, in one query."""
+    over the organizations whose path starts with `path`, in one query. With `by_child` (the length of a
+    child's path), {child path: {…}} instead, the organization's own union under its own path."""
     if not flows and not stocks:
         return {}
     flow_q, after_q = _span(start, end), _after(end)
@@ -234,17 +237,23 @@ def sums(path: str, start: datetime.date, end: datetime.date, *, flows: set[str]
         cond |= Q(key__in=sorted(flows)) & flow_q
     if stocks:
         cond |= Q(key__in=sorted(stocks)) & (Q(grain=G.ALL) | after_q)
-    rows = (Tally.objects.filter(cond, org__path__startswith=path).values("key")
-            .annotate(flow=Sum(models.Case(models.When(flow_q, then="value"), default=0)),
-                      later=Sum(models.Case(models.When(after_q, then="value"), default=0)),
-                      ever=Sum(models.Case(models.When(grain=G.ALL, then="value"), default=0))))
-    out = {}
+    rows = Tally.objects.filter(cond, org__path__startswith=path)
+    group = ["key"]
+    if by_child:
+        rows = rows.annotate(child=Substr("org__path", 1, by_child))
+        group.append("child")
+    rows = rows.values(*group).annotate(
+        flow=Sum(models.Case(models.When(flow_q, then="value"), default=0)),
+        later=Sum(models.Case(models.When(after_q, then="value"), default=0)),
+        ever=Sum(models.Case(models.When(grain=G.ALL, then="value"), default=0)))
+    out: dict = defaultdict(dict)
     for row in rows:
+        into = out[row["child"]] if by_child else out
         if row["key"] in flows:
-            out["flow", row["key"]] = int(row["flow"])
+            into["flow", row["key"]] = int(row["flow"])
         if row["key"] in stocks:
-            out["stock", row["key"]] = int(row["ever"]) - int(row["later"])
-    return out
+            into["stock", row["key"]] = int(row["ever"]) - int(row["later"])
+    return dict(out)
 
 
 # --- following saves and deletes -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from gonghui.orgs.actions import dissolve_org, merge_org, move_org, update_org
 from gonghui.orgs.models import Org
 from gonghui.stats import rollups
 from gonghui.stats.models import Tally
-from gonghui.stats.registry import REGISTRY, compute, differences, recount
+from gonghui.stats.registry import REGISTRY, compute, compute_children, differences, recount
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,21 @@ def test_children_add_up_to_the_parent(tree):
         for key in additive:
             assert whole[key] == sum(c[key] for c in children) + own[key], key
     assert compute(tree["C1"], start, end, keys=["members.joined"]) == {"members.joined": 4}  # G1111 ×2, G1112, G1211
+
+
+def test_children_compared_in_one_query_equal_each_child(tree, django_assert_max_num_queries):
+    """Part 2 各下级对比: compute_children gives each direct child's own compute(), the rollups in one query."""
+    actor = system_actor()
+    for seq, code in enumerate(["G1111", "G1211", "G1211", "G2111"]):
+        join_member(org=tree[code], facts=make_facts(id_number=make_id(seq=seq + 1), join_date="2026-03-01"),
+                    by=actor)
+    start, end = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+    keys = ["members.total", "members.joined", "orgs.unions_total", "orgs.congress_rate"]
+    with django_assert_max_num_queries(2):  # the children, and their cells
+        table = compute_children(tree["C1"], start, end, keys=keys)
+    assert {child.code: row["members.joined"] for child, row in table.items()} == {"K11": 1, "K12": 2}
+    for child, row in table.items():
+        assert row == compute(child, start, end, keys=keys)
 
 
 def recount_own(org, start, end, keys) -> dict:
