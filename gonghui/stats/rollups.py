@@ -98,6 +98,10 @@ def contributions(src: Source | str, pks: Iterable | Span | None) -> Cells:
     src = SOURCES[src] if isinstance(src, str) else src
     if pks is not None and not isinstance(pks, Span):
         pks = sorted(set(pks))
+        if len(pks) > 1 and pks[-1] - pks[0] + 1 == len(pks):
+            # Ids without a gap (an import batch's, from the sequence) are exactly a range: a range scan,
+            # and no list of thousands of parameters to send.
+            pks = Span(pks[0], pks[-1] + 1)
     cells: Cells = defaultdict(int)
     if pks == []:
         return cells

@@ -91,42 +91,44 @@ def _of_which(label: str, part: str) -> str:
 T = MemberEvent.Kind
 
 
-def _counted(sign_prefix: str = "") -> dict:
-    return {f"members.in_{name}" if name else "members.in":
-            Count("pk", filter=_prefixed(condition, sign_prefix)) for name, (_, condition) in BREAKDOWN.items()}
+def _counted() -> dict:
+    return {f"members.in_{name}" if name else "members.in": Count("pk", filter=condition)
+            for name, (_, condition) in BREAKDOWN.items()}
 
 
 def _members(pks):
     return Member.objects.filter(rollups.subjects("pk", pks), join_date__isnull=False)
 
 
+# Every part starts from the member (its primary key) and joins its events: a batch of members is read through
+# the primary key and the events' member index, whatever the planner thinks of the events' other indexes.
 def _transfers(pks):
-    return MemberEvent.objects.filter(rollups.subjects("member_id", pks), kind=T.TRANSFERRED,
-                                      member__join_date__isnull=False, date__gt=F("member__join_date"))
+    return _members(pks).filter(events__kind=T.TRANSFERRED, events__date__gt=F("join_date"))
 
 
 _ENDED_ON = Coalesce(Greatest("status_date", "join_date"), "join_date")
 _TRANSFER_COUNTS_ON = Case(  # the transfer itself, or the end of the membership if that came first
-    When(member__status=Member.Status.ACTIVE, then=F("date")),
-    default=Least("date", Coalesce(Greatest("member__status_date", "member__join_date"), "member__join_date")))
+    When(status=Member.Status.ACTIVE, then=F("events__date")),
+    default=Least("events__date", _ENDED_ON))
 
 rollups.source("members", Member, [
     rollups.Part(_members, org="org_id", day="join_date", counters=_counted()),
     rollups.Part(lambda pks: _members(pks).exclude(status=Member.Status.ACTIVE), org="org_id", day=_ENDED_ON,
                  counters=_counted(), sign=-1),
-    rollups.Part(_transfers, org="to_org_id", day="member__join_date", counters=_counted("member__"), sign=-1),
-    rollups.Part(_transfers, org="org_id", day="member__join_date", counters=_counted("member__")),
-    rollups.Part(_transfers, org="to_org_id", day=_TRANSFER_COUNTS_ON, counters=_counted("member__")),
-    rollups.Part(_transfers, org="org_id", day=_TRANSFER_COUNTS_ON, counters=_counted("member__"), sign=-1),
-    rollups.Part(lambda pks: MemberEvent.objects.filter(rollups.subjects("member_id", pks),
-                                                        kind__in=[T.JOINED, T.REJOINED]),
-                 org="org_id", day="date",
-                 counters={f"members.joined_{n}" if n else "members.joined":
-                           Count("pk", filter=_prefixed(c, "member__")) for n, (_, c) in BREAKDOWN.items()}),
-    rollups.Part(lambda pks: MemberEvent.objects.filter(rollups.subjects("member_id", pks),
-                                                        kind__in=[T.LEFT, T.RETIRED, T.DECEASED]),
-                 org="org_id", day="date",
-                 counters={f"members.{k}": Count("pk", filter=Q(kind=k)) for k in (T.LEFT, T.RETIRED, T.DECEASED)}),
+    rollups.Part(_transfers, org="events__to_org_id", day="join_date", counters=_counted(), sign=-1),
+    rollups.Part(_transfers, org="events__org_id", day="join_date", counters=_counted()),
+    rollups.Part(_transfers, org="events__to_org_id", day=_TRANSFER_COUNTS_ON, counters=_counted()),
+    rollups.Part(_transfers, org="events__org_id", day=_TRANSFER_COUNTS_ON, counters=_counted(), sign=-1),
+    rollups.Part(lambda pks: Member.objects.filter(rollups.subjects("pk", pks),
+                                                   events__kind__in=[T.JOINED, T.REJOINED]),
+                 org="events__org_id", day="events__date",
+                 counters={f"members.joined_{n}" if n else "members.joined": Count("pk", filter=c)
+                           for n, (_, c) in BREAKDOWN.items()}),
+    rollups.Part(lambda pks: Member.objects.filter(rollups.subjects("pk", pks),
+                                                   events__kind__in=[T.LEFT, T.RETIRED, T.DECEASED]),
+                 org="events__org_id", day="events__date",
+                 counters={f"members.{k}": Count("pk", filter=Q(events__kind=k))
+                           for k in (T.LEFT, T.RETIRED, T.DECEASED)}),
 ], watch={Member: "pk", MemberEvent: "member_id"})
 
 
