@@ -23,7 +23,7 @@ from gonghui.stats.registry import REGISTRY, compute, compute_children, differen
 
 pytestmark = pytest.mark.django_db
 
-FIRST, LAST = datetime.date(2023, 11, 1), datetime.date(2026, 11, 30)
+FIRST, LAST = datetime.date(2023, 11, 1), datetime.date(2026, 11, 20)  # make_facts checks against 2026-11-20
 DAYS = (LAST - FIRST).days
 LEAVES = ["G1111", "G1112", "G1211", "G2111"]
 FEDERATIONS = ["T111", "T121", "K11", "K12", "C1", "C2", "K21", "T211"]
