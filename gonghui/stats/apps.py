@@ -8,4 +8,6 @@ class StatsConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from . import targets  # noqa: F401  (the Target model lives beside its progress maths)
+
         autodiscover_modules("figures")
