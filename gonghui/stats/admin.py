@@ -1,9 +1,12 @@
 """目标任务 in the back office: the list of targets in the account's subtree (filter by year, union and figure;
 export in the import's layout), the page that sets one (`views.set_target`), and the import's pages."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from unfold.decorators import display
 
 from gonghui.common.admin import person
@@ -26,7 +29,7 @@ class FigureFilter(SimpleListFilter):
 
 @admin.register(Target)
 class TargetAdmin(ScopedAdmin):
-    list_display = ["org", "year", "figure", "target_value", "unit", "set_by_name", "set_at"]
+    list_display = ["org", "year", "figure", "target_value", "unit", "set_by_name", "set_at", "change_link"]
     list_filter = ["year", OrgSubtreeFilter, FigureFilter]
     list_filter_submit = True
     list_select_related = ["org", "set_by"]
@@ -67,6 +70,12 @@ class TargetAdmin(ScopedAdmin):
     @display(description="单位")
     def unit(self, obj):
         return obj.unit
+
+    @display(description="调整")
+    def change_link(self, obj):
+        # The set page offers the unions the account sets targets for: it refuses the others.
+        query = urlencode({"org": obj.org.code, "year": obj.year, "key": obj.key, "value": shown(obj.value)})
+        return format_html('<a href="{}?{}">调整目标</a>', reverse("admin:stats_target_add"), query)
 
     @display(description="设定人")
     def set_by_name(self, obj):

@@ -131,8 +131,10 @@ def set_target(request):
         else:
             messages.success(request, f"已{'设定' if created else '修改'}目标任务：{target}。")
             return redirect(reverse("admin:stats_target_changelist") + f"?year={target.year}")
-    return render(request, "stats/target_form.html", {
-        **admin.site.each_context(request), "title": "设定目标任务", "form": form})
+    return render(request, "common/action_form.html", {
+        **admin.site.each_context(request), "title": "设定目标任务", "form": form, "form_id": "target-form",
+        "submit": "保存", "cancel_url": reverse("admin:stats_target_changelist"),
+        "intro": "为本工会的直接下级工会设定年度目标任务；同一组织、年度、指标已有目标的，保存后以新值为准。"})
 
 
 # The import of targets (common.import_views' pages, behind this app's access rule) ---------------------------
