@@ -28,8 +28,12 @@ def may_set_target(user, org: Org) -> bool:
 
 
 def sets_targets(user) -> bool:
-    """Whether `user` may set any target at all (a 单位管理员 of a union): for the pages and the sidebar."""
-    return bool(user.is_active and getattr(user, "org_id", None) and user.has_role("org_admin"))
+    """Whether `user` may set any target at all — a 单位管理员 of a union with unions below it, or of the root —
+    for the pages and the sidebar (each target is then checked with `may_set_target`)."""
+    org = getattr(user, "org", None)
+    if org is None or not user.is_active or not user.has_role("org_admin"):
+        return False
+    return org.level != Org.Level.GRASSROOTS or org.parent_id is None
 
 
 def check_key(key: str) -> None:

@@ -127,7 +127,7 @@ def set_target(request):
         try:
             target, created = actions.set_target(by=request.user, **form.cleaned_data)
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form.show(e)
         else:
             messages.success(request, f"已{'设定' if created else '修改'}目标任务：{target}。")
             return redirect(reverse("admin:stats_target_changelist") + f"?year={target.year}")

@@ -54,6 +54,7 @@ def test_city_county_and_town_cadres_see_no_province_configuration(tree, code):
 def test_grassroots_cadre_sees_only_what_a_grassroots_union_uses(tree):
     menu = menu_of(make_cadre(tree["G1111"], *BUSINESS, username="jiceng_t"))
     assert menu["工会组织"] == ["组织树", "工会组织", "用人单位", "组织沿革"]  # no unions below it to import
+    assert menu["统计分析"] == ["统计分析", "目标任务"]  # nor to set targets for
     assert not PROVINCE_ONLY & titles(menu)
     assert "导入会员" in menu["会员"]
 
