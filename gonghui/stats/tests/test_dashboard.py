@@ -131,6 +131,7 @@ def test_custom_period_and_last_year():
 
 
 def test_a_bad_custom_period_says_so_and_shows_this_year(world, cadre_client):
+    """Part 2: 自定义 with a reversed range tells the cadre why, and shows 本年 instead of an error page."""
     client = cadre_client(world["K11"], "operator")
     response = client.get(reverse("stats:dashboard") + "?period=custom&from=2026-05-01&to=2026-04-01")
     assert response.context["period"].choice == "year" and "起始日期不能晚于截止日期" in response.content.decode()
