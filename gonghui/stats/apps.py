@@ -10,7 +10,7 @@ class StatsConfig(AppConfig):
 
         from gonghui.common import changes
 
-        from . import rollups
+        from . import rollups, targets  # noqa: F401  (the Target model lives beside its progress maths)
 
         autodiscover_modules("figures")
         changes.listen(rollups.on_bulk)
