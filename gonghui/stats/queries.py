@@ -11,7 +11,7 @@ from gonghui.orgs.models import Org
 
 from .panels import Panel, panels
 from .periods import Period
-from .registry import REGISTRY, Figure, compute
+from .registry import REGISTRY, Figure, compute, compute_children
 from .targets import progress, progress_of_children, shown
 
 # Chart colours: unfold's own palette (CSS variables its chart script resolves), then fixed ones.
@@ -148,8 +148,9 @@ def children(org: Org, period: Period, *, sort: str = "") -> list[Child]:
     over the year to the period's end; sorted by `sort` (a key figure, "-" first for descending; a child
     without the value last) or by code."""
     keys = [f.key for f in key_figures()]
-    kids = [Child(child, compute(child, period.start, period.end, keys=keys))
-            for child in Org.objects.filter(parent=org).active().order_by("code")]
+    active = list(Org.objects.filter(parent=org).active().order_by("code"))
+    values = compute_children(org, period.start, period.end, keys=keys, children=active)
+    kids = [Child(child, values[child]) for child in active]
     behind = progress_of_children(org, period.year, period.end)
     for child in kids:
         child.progress = behind.get(child.org.pk, [])

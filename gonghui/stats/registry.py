@@ -109,12 +109,12 @@ def compute(org: Org, start: datetime.date, end: datetime.date, *, prefix: str =
 
 
 def compute_children(org: Org, start: datetime.date, end: datetime.date, *, prefix: str = "",
-                     keys: list[str] | None = None) -> dict[Org, dict]:
-    """{child: {key: value}} for each direct child organization of `org` (各下级对比), the rollups' figures
-    of all of them from one query."""
+                     keys: list[str] | None = None, children: list[Org] | None = None) -> dict[Org, dict]:
+    """{child: {key: value}} for each direct child organization of `org` (各下级对比; or for `children`, some
+    of them), the rollups' figures of all of them from one query."""
     chosen = _chosen(prefix, keys)
     flows, stocks = _counters(chosen)
-    children = list(org.children.order_by("path"))
+    children = list(org.children.order_by("path")) if children is None else children
     if not children:
         return {}
     by_child = rollups.sums(org.path, start, end, flows=flows, stocks=stocks, by_child=len(children[0].path))

@@ -26,6 +26,13 @@ def calls(monkeypatch):
         return compute
 
     monkeypatch.setattr(queries, "compute", spy(queries.compute))
+
+    def children(org, start, end, *, keys, children):
+        made.extend((child.code, start, end, tuple(keys)) for child in children)
+        return real_children(org, start, end, keys=keys, children=children)
+
+    real_children = queries.compute_children
+    monkeypatch.setattr(queries, "compute_children", children)
     monkeypatch.setattr(targets, "compute", spy(targets.compute))
     return made
 
@@ -45,7 +52,7 @@ def test_one_compute_per_union_and_period_of_the_figures_shown(tree, cadre_clien
         *(("C1", datetime.date(2026, m, 1), end) for m, end in
           ((1, datetime.date(2026, 1, 31)), (2, datetime.date(2026, 2, 28)), (3, datetime.date(2026, 3, 31)),
            (4, datetime.date(2026, 4, 30)))),
-        ("K11", *h1), ("K12", *h1),  # 各下级对比
+        ("K11", *h1), ("K12", *h1),  # 各下级对比, in one compute_children
         ("K12", *h1),  # the child with a target: its progress over the year to 30 April
         ("C1", *h1),  # the union's own targets
     ]
