@@ -4,21 +4,24 @@ Nothing is deleted: the versions are the template's history."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html_join
 from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from gonghui.common.errors import DomainError
 from gonghui.orgs.backoffice import ScopedAdmin
 
 from ..models import ReportTemplate
+from ..registry import catalogue
 from . import actions, template, views
 
 HELP = ("以“# ”开头的行是章节标题，其余每行是一段。占位符：{{ members.joined }} 输出数值和单位（如“12人”“1.23万元”），"
         "加格式：|数值（只输出数字）、|去年（去年同期）、|同比（“，同比增长…%”）、|目标（“，完成目标任务的…%，超额完成”）；"
-        "{{ 工会 }}、{{ 期间 }}；条件：{% if members.joined %}…{% else %}…{% endif %}。指标键见《统计指标说明》。")
+        "{{ 工会 }}、{{ 期间 }}；条件：{% if members.joined %}…{% else %}…{% endif %}。指标见下方“可用指标”。")
 
 
 class TemplateForm(forms.ModelForm):
-    body = forms.CharField(label="报告模板", widget=forms.Textarea(attrs={"rows": 30}), help_text=HELP)
+    body = forms.CharField(label="报告模板", widget=UnfoldAdminTextareaWidget(attrs={"rows": 24}), help_text=HELP)
 
     class Meta:
         model = ReportTemplate
@@ -28,6 +31,9 @@ class TemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:  # a new version starts from the text in use
             self.initial.setdefault("body", template.active_text())
+        else:  # saving this version's page makes another version, with a note of its own
+            self.initial["note"] = ""
+        self.fields["note"].help_text = "保存后成为新的版本并立即使用；原有版本保留，可随时回退。"
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -44,7 +50,7 @@ class ReportTemplateAdmin(ScopedAdmin):
     list_display = ["number", "in_use", "note", "created_by", "created_at"]
     list_filter = ["active"]
     search_fields = ["note", "body"]
-    readonly_fields = ["number", "active", "created_by", "created_at"]
+    readonly_fields = ["number", "active", "created_by", "created_at", "figures"]
     actions = []
     actions_detail = ["rollback"]
 
@@ -52,7 +58,8 @@ class ReportTemplateAdmin(ScopedAdmin):
         return ReportTemplate.objects.select_related("created_by")  # the province's, the same for everyone
 
     def get_fields(self, request, obj=None):
-        return ["body", "note"] if obj is None else ["number", "active", "created_by", "created_at", "body", "note"]
+        head = [] if obj is None else ["number", "active", "created_by", "created_at"]
+        return [*head, "body", "note", "figures"]
 
     def has_add_permission(self, request):
         return actions.can_edit_template(request.user)
@@ -62,6 +69,11 @@ class ReportTemplateAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @display(description="可用指标")
+    def figures(self, obj):
+        return format_html_join("", '<div><code>{{{{ {} }}}}</code> {}（{}）</div>',
+                                ((fig.key, fig.label, fig.unit) for fig in catalogue()))
 
     @display(description="当前使用", boolean=True)
     def in_use(self, obj):

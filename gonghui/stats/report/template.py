@@ -199,7 +199,7 @@ def check(text: str) -> list[str]:
             continue
         if name not in REGISTRY:
             raise DomainError(f"模板中的“{{{{ {name} }}}}”不是已登记的统计指标，请检查拼写（如 members.joined）。"
-                              "可用的指标见《统计指标说明》。", field="body")
+                              "可用的指标见模板页的“可用指标”。", field="body")
         if name not in keys:
             keys.append(name)
     return keys
