@@ -43,7 +43,12 @@ def report(request):
     start, end = _day(request, "from", today.replace(month=1, day=1)), _day(request, "to", today)
     if start > end:
         raise Http404("起始日期不能晚于截止日期。")
-    prepared = document.prepare(org, start, end)
+    try:
+        prepared = document.prepare(org, start, end)
+    except DomainError as e:  # the template in use names a figure withdrawn since it was saved
+        return render(request, "common/error.html", {
+            "title": "无法生成工作报告", "lead": e.message,
+            "text": "请省级工会的单位管理员在“工作报告模板”中修改或回退模板后再试。"}, status=409)
     annex = request.GET.get("format") == "xlsx"
     audit.record("stats_report_download", actor=request.user, obj=org,
                  changes={"from": start, "to": end, "format": "xlsx" if annex else "docx"})

@@ -256,3 +256,13 @@ def test_download_of_a_union_outside_the_subtree_is_404(world, client):
     assert client.get("/admin/stats/report/?org=C1").status_code == 404
     assert client.get("/admin/stats/report/?org=NOPE").status_code == 404
     assert client.get("/admin/stats/report/?org=K11&from=2026-13-01").status_code == 404
+
+
+def test_download_explains_a_template_naming_a_withdrawn_figure(world, client):
+    """Criterion 3: a saved version whose figure has since been withdrawn is named, not a server error."""
+    ReportTemplate.objects.create(number=1, body="{{ members.withdrawn }}", active=True,
+                                  created_by=system_actor())  # as if saved before the figure went away
+    login(client, make_cadre(world["K11"], "operator"))
+    response = client.get("/admin/stats/report/?org=K11")
+    assert response.status_code == 409
+    assert "模板中的“{{ members.withdrawn }}”不是已登记的统计指标" in response.content.decode()
