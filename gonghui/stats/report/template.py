@@ -19,7 +19,7 @@ out empty (all of it in conditions that fail) is left out with its heading.
 import datetime
 import operator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.template import Context, Engine, Library, TemplateSyntaxError, defaulttags
 from django.template.base import FilterExpression, TextNode, VariableNode
@@ -33,6 +33,7 @@ from ..registry import REGISTRY
 # The names a template may use besides the figures.
 NAMES = {"工会": "工会名称", "期间": "报告期间"}
 
+TENTH = Decimal("0.1")
 CONSTANTS = {"None", "True", "False"}  # Django's Context gives every template these
 
 register = Library()
@@ -128,7 +129,7 @@ def year_on_year(figure) -> str:
         return f"，同比{'提高' if points > 0 else '降低'}{abs(points):.1f}个百分点"
     if not then:
         return ""
-    change = round((Decimal(str(now)) - Decimal(str(then))) * 100 / Decimal(str(then)), 1)
+    change = ((Decimal(str(now)) - Decimal(str(then))) * 100 / Decimal(str(then))).quantize(TENTH, ROUND_HALF_UP)
     if change == 0:
         return "，与去年同期持平"
     return f"，同比{'增长' if change > 0 else '下降'}{abs(change):.1f}%"

@@ -128,6 +128,7 @@ def test_filters_word_figures_as_the_reports_do(db):
     assert template.year_on_year(figure("members.joined", 3, 2)) == "，同比增长50.0%"
     assert template.year_on_year(figure("members.joined", 3, 4)) == "，同比下降25.0%"
     assert template.year_on_year(figure("members.joined", 3, 3)) == "，与去年同期持平"
+    assert template.year_on_year(figure("members.joined", 1001, 400)) == "，同比增长150.3%"  # 150.25: half up
     assert template.year_on_year(figure("members.joined", 3, 0)) == ""  # nothing to compare with
     assert template.year_on_year(figure("hall.completion_rate", 92.5, 90.4)) == "，同比提高2.1个百分点"
     assert template.year_on_year(figure("hardship.aid_amount", Decimal("1.23"), Decimal("2.46"))) == "，同比下降50.0%"
