@@ -51,7 +51,7 @@ class ReportTemplateAdmin(ScopedAdmin):
     list_filter = ["active"]
     search_fields = ["note", "body"]
     readonly_fields = ["number", "active", "created_by", "created_at", "figures"]
-    actions = []
+    export_fields = ["number", "active", "note", "created_by", "created_at", "body"]
     actions_detail = ["rollback"]
 
     def get_queryset(self, request):

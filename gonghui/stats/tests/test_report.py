@@ -223,6 +223,9 @@ def test_admin_lets_other_cadres_read_but_not_edit(world, client):
     actions.save_template(body="新增{{ members.joined }}", by=system_actor())
     login(client, make_cadre(world["K11"], "org_admin"))
     assert client.get("/admin/stats/reporttemplate/").status_code == 200
+    export = client.post("/admin/stats/reporttemplate/", {"action": "export_xlsx", "_selected_action": [version.pk]})
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("版本号", "当前使用", "修改说明") and rows[1][0] == 1
     assert client.get("/admin/stats/reporttemplate/add/").status_code == 404
     assert client.get(f"/admin/stats/reporttemplate/{version.pk}/rollback/").status_code == 404
     client.post(f"/admin/stats/reporttemplate/{version.pk}/change/", {"body": "x", "note": ""})
