@@ -12,7 +12,7 @@ from gonghui.conftest import make_cadre
 pytestmark = pytest.mark.django_db
 
 BUSINESS = ("operator", "approver", "org_admin")
-PROVINCE_ONLY = {"行政区划", "节假日调整", "帮扶类别", "资金来源"}
+PROVINCE_ONLY = {"行政区划", "节假日调整", "帮扶类别", "资金来源", "工作报告模板"}
 ACCOUNTS_ONLY = {"账号", "审计日志"}
 
 
@@ -34,7 +34,8 @@ def test_menu_is_gathered_from_every_app_that_declares_one():
 
 def test_province_business_cadre_sees_the_province_configuration(tree):
     menu = menu_of(make_cadre(tree["P"], *BUSINESS, username="sheng_t"))
-    assert list(menu) == ["工会组织", "会员", "职工服务", "网上办事大厅", "困难帮扶", "帮扶资金台账", "职工互助保障"]
+    assert list(menu) == ["统计分析", "工会组织", "会员", "职工服务", "网上办事大厅", "困难帮扶", "帮扶资金台账",
+                          "职工互助保障"]
     assert menu["工会组织"] == ["组织树", "工会组织", "导入组织", "用人单位", "组织沿革", "行政区划"]
     assert PROVINCE_ONLY <= titles(menu)
     assert not ACCOUNTS_ONLY & titles(menu)

@@ -29,6 +29,8 @@ class TemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "note" not in self.fields:
+            return  # a reader's page: every field shown read-only
         if not self.instance.pk:  # a new version starts from the text in use
             self.initial.setdefault("body", template.active_text())
         else:  # saving this version's page makes another version, with a note of its own

@@ -228,6 +228,9 @@ def test_admin_lets_other_cadres_read_but_not_edit(world, client):
     assert rows[0][:3] == ("版本号", "当前使用", "修改说明") and rows[1][0] == 1
     assert client.get("/admin/stats/reporttemplate/add/").status_code == 404
     assert client.get(f"/admin/stats/reporttemplate/{version.pk}/rollback/").status_code == 404
+    page = client.get(f"/admin/stats/reporttemplate/{version.pk}/change/")
+    assert page.status_code == 200 and "{{ members.joined }}" in page.content.decode() and "回退到此版本" not in \
+        page.content.decode()
     client.post(f"/admin/stats/reporttemplate/{version.pk}/change/", {"body": "x", "note": ""})
     assert ReportTemplate.objects.count() == 2
 
