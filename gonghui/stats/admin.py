@@ -13,6 +13,7 @@ from gonghui.common.admin import person
 from gonghui.orgs.backoffice import OrgSubtreeFilter, ScopedAdmin
 
 from . import actions, importing, views
+from .report import admin as report_admin  # noqa: F401  (registers 工作报告模板)
 from .targets import Target, shown, targetable
 
 
@@ -80,3 +81,4 @@ class TargetAdmin(ScopedAdmin):
     @display(description="设定人")
     def set_by_name(self, obj):
         return person(obj.set_by)
+

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from gonghui.common.menus import can_view, group, item
+from gonghui.common.menus import can_change, can_view, group, item
 
 from .actions import sets_targets
 
@@ -10,5 +10,6 @@ MENU = [
              active=lambda r: r.path == reverse("stats:dashboard")),
         item("目标任务", "flag", "admin:stats_target_changelist", can_view("stats.Target")),
         item("导入目标任务", "upload_file", "admin:stats_target_import", lambda r: sets_targets(r.user)),
+        item("工作报告模板", "article", "admin:stats_reporttemplate_changelist", can_change("stats.ReportTemplate")),
     ]),
 ]

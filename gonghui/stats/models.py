@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from gonghui.orgs.models import Org
@@ -33,3 +34,29 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.org_id} {self.day}: {self.value}"
+
+
+# The work report's template --------------------------------------------------------------------------------
+
+class ReportTemplate(models.Model):
+    """A version of the work report's text (stats/report/template.py says its language). Saving makes a new
+    version; one is active, and making an older one active again is the rollback. None saved: the default
+    assembled from the apps' sections is used. One template for the province, kept by its administrators."""
+
+    number = models.PositiveIntegerField("版本号", unique=True)
+    body = models.TextField("报告模板")
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    active = models.BooleanField("当前使用", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("修改时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "工作报告模板"
+        verbose_name_plural = "工作报告模板"
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
+                                               name="one_active_report_template")]
+
+    def __str__(self) -> str:
+        return f"工作报告模板 第{self.number}版"

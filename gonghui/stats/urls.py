@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import path
 
 from . import views
+from .report import views as report_views
 
 MOUNT = "admin/"
 app_name = "stats"
 
 urlpatterns = [
     path("", admin.site.admin_view(views.dashboard), name="dashboard"),
+    path("stats/report/", admin.site.admin_view(report_views.report), name="report"),
 ]

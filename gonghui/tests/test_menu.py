@@ -12,7 +12,7 @@ from gonghui.conftest import make_cadre
 pytestmark = pytest.mark.django_db
 
 BUSINESS = ("operator", "approver", "org_admin")
-PROVINCE_ONLY = {"行政区划", "节假日调整", "帮扶类别", "资金来源"}
+PROVINCE_ONLY = {"行政区划", "节假日调整", "帮扶类别", "资金来源", "工作报告模板"}
 ACCOUNTS_ONLY = {"账号", "审计日志"}
 
 

@@ -17,10 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOT_FOUND = "页面不存在或您无权访问"
 # Kept by the province alone: open to the province's cadre (under its sidebar entry), 404 for every level below.
-PROVINCE_PAGES = {"/admin/ledger/paymentkind/add/": "帮扶类别", "/admin/hall/holidayday/add/": "节假日调整"}
+PROVINCE_PAGES = {"/admin/ledger/paymentkind/add/": "帮扶类别", "/admin/hall/holidayday/add/": "节假日调整",
+                  "/admin/stats/reporttemplate/add/": "工作报告模板"}
 
 MENU_PROVINCE = {
-    "统计分析": ["统计分析", "目标任务", "导入目标任务"],
+    "统计分析": ["统计分析", "目标任务", "导入目标任务", "工作报告模板"],
     "工会组织": ["组织树", "工会组织", "导入组织", "用人单位", "组织沿革", "行政区划"],
     "会员": ["会员名册", "导入会员", "转会申请", "会籍变动"],
     "职工服务": ["入会申请", "实名绑定确认", "入会二维码", "电子会员卡"],
