@@ -36,7 +36,7 @@ def test_province_business_cadre_sees_the_province_configuration(tree):
     menu = menu_of(make_cadre(tree["P"], *BUSINESS, username="sheng_t"))
     assert list(menu) == ["统计分析", "工会组织", "会员", "职工服务", "网上办事大厅", "困难帮扶", "帮扶资金台账",
                           "职工互助保障"]
-    assert menu["统计分析"] == ["统计分析", "目标任务", "导入目标任务"]
+    assert menu["统计分析"] == ["统计分析", "目标任务", "导入目标任务", "工作报告模板"]
     assert menu["工会组织"] == ["组织树", "工会组织", "导入组织", "用人单位", "组织沿革", "行政区划"]
     assert PROVINCE_ONLY <= titles(menu)
     assert not ACCOUNTS_ONLY & titles(menu)
