@@ -101,7 +101,8 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
                    ("金额（元）", lambda a: a.amount), ("发放工会", lambda a: a.org.name), ("事由", lambda a: a.reason),
                    ("状态", lambda a: a.get_status_display()), ("审批人", lambda a: person(a.approved_by)),
                    ("审批时间", lambda a: timezone.localtime(a.approved_at).replace(tzinfo=None)),
-                   ("批量发放", lambda a: a.batch.title if a.batch else "")]
+                   ("批量发放", lambda a: a.batch.title if a.batch else ""),
+                   ("历史导入", lambda a: "是" if a.is_history else "")]
         rows = ([get(a) for _, get in columns] for a in queryset.select_related(
             "member", "kind", "fund_source", "org", "approved_by", "batch").iterator())
         return [title for title, _ in columns], rows

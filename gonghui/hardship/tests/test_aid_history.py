@@ -265,3 +265,29 @@ def test_pages_refuse_outsiders(client, tree, people, operator):
     assert client.get(reverse("admin:hardship_aid_history_import")).status_code == 200
     assert client.get(reverse("admin:hardship_aid_history_import_result", args=[job.pk])).status_code == 404
     assert client.get(reverse("admin:hardship_aid_history_import_errors", args=[job.pk])).status_code == 404
+
+
+def test_person_ledger_and_exports_label_history(client, tree, people, operator):
+    """Part 5 (clearly marked): the person's ledger page and its export, the entry export and the approval export
+    say 历史导入 for an imported payment and nothing for a payment recorded in the system."""
+    aid_history.import_file(xlsx([line(people["wang"], amount="1500", paid_on=ago(40))]), "x.xlsx", by=operator)
+    approver = make_cadre(tree["K11"], "approver", username="k11_approver")
+    PaymentKind.objects.update(requires_file=False)
+    live = ledger.approve(member=people["wang"], kind=PaymentKind.objects.get(code="employment"),
+                          fund_source=FundSource.objects.get(code="central"), amount="300", by=approver)
+    ledger.record_payment(approval=live, by=operator, key=ledger.new_key(), paid_on=T)
+    login(client, operator)
+    wang = people["wang"]
+    page = client.get(reverse("admin:ledger_entry_person", args=[wang.pk])).content.decode()
+    assert page.count("历史导入") == 1
+    sheet = load_workbook(io.BytesIO(client.get(reverse("admin:ledger_entry_person_export", args=[wang.pk])).content))
+    rows = list(sheet.active.iter_rows(min_row=2, values_only=True))
+    assert [(r[4], r[7]) for r in rows] == [(300, None), (1500, "历史导入")]
+    entries = client.post("/admin/ledger/entry/", {
+        "action": "export_xlsx", "_selected_action": list(Entry.objects.values_list("pk", flat=True))})
+    rows = list(load_workbook(io.BytesIO(entries.content)).active.iter_rows(min_row=2, values_only=True))
+    assert sorted((r[5], r[9]) for r in rows) == [(300, None), (1500, "历史导入")]
+    approvals = client.post("/admin/ledger/approval/", {
+        "action": "export_xlsx", "_selected_action": list(Approval.objects.values_list("pk", flat=True))})
+    rows = list(load_workbook(io.BytesIO(approvals.content)).active.iter_rows(min_row=2, values_only=True))
+    assert sorted((r[4], r[-1]) for r in rows) == [(300, None), (1500, "是")]
