@@ -212,7 +212,7 @@ AID_HISTORY = imports.Importer(
     urls={"page": "admin:hardship_aid_history_import", "status": "admin:hardship_aid_history_import_result",
           "errors": "admin:hardship_aid_history_import_errors",
           "template": "admin:hardship_aid_history_import_template",
-          "list": "admin:ledger_entry_changelist"},
+          "list": "admin:ledger_entry_changelist", "list_query": "?is_history__exact=1"},
 )
 
 

@@ -179,8 +179,9 @@ class ReversalFilter(admin.SimpleListFilter):
 class EntryAdmin(MemberColumns, _People, ScopedAdmin):
     """Append-only: nothing is added, changed or deleted here; a wrong payment is reversed (冲销)."""
 
-    list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "org",
-                    "approved_by", "recorded_by", "mark"]
+    # The mark (历史导入, 冲销) next to the amount it qualifies, where it is seen without scrolling.
+    list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "mark", "org",
+                    "approved_by", "recorded_by"]
     list_filter = ["kind", "fund_source", YearFilter, OrgSubtreeFilter, ReversalFilter, "is_history"]
     list_filter_submit = True
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of"]

@@ -244,6 +244,7 @@ def test_pages_upload_result_errors_template(client, tree, people, operator):
                                                                     args=[job.pk])
     result = client.get(response.url).content.decode()
     assert "导入 1 笔历史发放" in result and "本工会及下级工会中没有组织代码为 K21 的工会。" in result
+    assert 'href="/admin/ledger/entry/?is_history__exact=1"' in result
     errors = client.get(reverse("admin:hardship_aid_history_import_errors", args=[job.pk]))
     assert load_workbook(io.BytesIO(errors.content)).active.cell(row=2, column=7).value == "K21"
     template = load_workbook(io.BytesIO(client.get(reverse("admin:hardship_aid_history_import_template")).content))
