@@ -88,13 +88,16 @@ def import_history(request):
 
 
 def import_history_result(request, job_id: int):
+    """A history run's counts and its rejected rows, with the error workbook to download."""
     return status_page(request, aid_history.AID_HISTORY, _get_history_job_or_404(request, job_id))
 
 
 def import_history_errors(request, job_id: int):
+    """The rejected rows of a history run as a workbook, with the reasons and the faulty cells highlighted."""
     return error_download(request, aid_history.AID_HISTORY, _get_history_job_or_404(request, job_id))
 
 
 def import_history_template(request):
+    """The template of past aid payments (.xlsx): headers, text and date columns, the kinds and sources in use."""
     _require_history_importer(request)
     return xlsx_response(aid_history.template_workbook(), "历史帮扶发放记录导入模板.xlsx")
