@@ -109,19 +109,23 @@ def error_workbook(header: list[str], rejected_rows, *, error_cells: dict | None
     return build_workbook("导入错误", [*header, ERROR_COLUMN], rows, error_cells=error_cells)
 
 
-def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None) -> bytes:
+def build_workbook(title: str, header: list[str], rows, *, error_cells: dict | None = None, caption: str = ""
+                   ) -> bytes:
     """A workbook with one sheet: bold header, the rows, and (optionally) cells {(row_idx, col_idx)}
-    to highlight as errors (0-based over `rows`).
+    to highlight as errors (0-based over `rows`). A `caption` (a report table's organization and period) is a
+    title row above the header.
 
     Write-only: each row goes to the file as it is appended, so a large export (which may pass
     `rows` as a generator) never holds every cell at once. Sheet settings must therefore come
     before the first row, and styled cells are WriteOnlyCell."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "A3" if caption else "A2"
     for i, name in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(name)) * 2 + 4))
     bold = Font(bold=True)
+    if caption:
+        ws.append([_styled(ws, caption, font=Font(bold=True, size=14))])
     ws.append([_styled(ws, name, font=bold) for name in header])
     error_cells = error_cells or {}
     for r, row in enumerate(rows):

@@ -57,7 +57,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from gonghui.common import codesets, idcard, imports, pii
+from gonghui.common import changes, codesets, idcard, imports, pii
 from gonghui.common.actors import is_system
 from gonghui.common.errors import DomainError
 from gonghui.common.excel import cell_text, header_label, write_guide
@@ -365,7 +365,7 @@ def _copy_sql() -> tuple[str, str, str]:
         f"{qn(member.get_field('join_date').column)} AS join_date), "
         f"ev AS (INSERT INTO {qn(event.db_table)} ({', '.join(qn(event.get_field(f).column) for f in ev)}) "
         f"SELECT {', '.join(ev.values())} FROM ins) "
-        f"SELECT id_index FROM ins"
+        f"SELECT id_index, id FROM ins"
     )
     return create, copy, insert
 
@@ -554,6 +554,7 @@ class _Run:
         MemberEvent.objects.bulk_create(
             [MemberEvent(member=m, kind=MemberEvent.Kind.JOINED, date=m.join_date, org=org, by=by, note=NOTE)
              for m in members], batch_size=500)
+        changes.created(Member, [m.pk for m in members])
         return []
 
     def _copy(self, rows: list) -> bool:
@@ -594,6 +595,7 @@ class _Run:
                 {"org": self.org.pk, "now": now, "by": self.by.pk, "note": NOTE,
                  "ids": "{" + ",".join(map(str, ids)) + "}",
                  "dates": "{" + ",".join(stored[2] for _, stored, _, _ in rows) + "}"})
+        changes.created(Member, ids)
         return True
 
     def _insert_staged(self, rows: list) -> list:
@@ -610,7 +612,9 @@ class _Run:
             cursor.execute(insert, {"org": self.org.pk, "job": self.job.pk if self.job else None,
                                     "now": timezone.now(), "by": self.by.pk,
                                     "note": NOTE})
-            inserted = {r[0] for r in cursor.fetchall()}
+            found = cursor.fetchall()
+        changes.created(Member, [pk for _, pk in found])
+        inserted = {index for index, _ in found}
         missed = [row for row in rows if row[1][0] not in inserted]
         if not missed:
             return []

@@ -11,6 +11,8 @@ from django.utils import timezone
 from gonghui.common import audit, regions
 from gonghui.common import uscc as uscc_lib
 from gonghui.common.actors import is_system
+from gonghui.common.changes import changing as changing_rows
+from gonghui.common.changes import created as created_rows
 from gonghui.common.errors import DomainError
 
 from .models import STEP, Employer, Org, OrgEvent, path_step
@@ -331,6 +333,7 @@ def create_orgs(items: list[tuple[Org | None, dict]], *, by) -> list[Org | Domai
         for org in new:
             org.path = (org.parent.path if org.parent else "") + path_step(org.pk)
         Org.objects.bulk_update(new, ["path"], batch_size=1000)
+    created_rows(Org, [org.pk for org in new])
     OrgEvent.objects.bulk_create([OrgEvent(org=org, kind=OrgEvent.Kind.CREATED, by=by,
                                            detail={"parent": org.parent.code if org.parent else None})
                                   for org in new], batch_size=1000)
@@ -392,7 +395,8 @@ def update_orgs(items: list[tuple[Org, dict]], *, by) -> list[Org | DomainError]
     now = timezone.now()
     for org, _ in changed_orgs:
         org.updated_at = now
-    Org.objects.bulk_update([o for o, _ in changed_orgs], sorted(fields) + ["updated_at"], batch_size=1000)
+    with changing_rows(Org, [o.pk for o, _ in changed_orgs]):
+        Org.objects.bulk_update([o for o, _ in changed_orgs], sorted(fields) + ["updated_at"], batch_size=1000)
     OrgEvent.objects.bulk_create([OrgEvent(org=org, kind=OrgEvent.Kind.UPDATED, by=by,
                                            detail={"fields": sorted(changed)}) for org, changed in changed_orgs],
                                  batch_size=1000)

@@ -34,7 +34,9 @@ def test_menu_is_gathered_from_every_app_that_declares_one():
 
 def test_province_business_cadre_sees_the_province_configuration(tree):
     menu = menu_of(make_cadre(tree["P"], *BUSINESS, username="sheng_t"))
-    assert list(menu) == ["工会组织", "会员", "职工服务", "网上办事大厅", "困难帮扶", "帮扶资金台账", "职工互助保障"]
+    assert list(menu) == ["统计分析", "工会组织", "会员", "职工服务", "网上办事大厅", "困难帮扶", "帮扶资金台账",
+                          "职工互助保障"]
+    assert menu["统计分析"] == ["统计分析", "目标任务", "导入目标任务"]
     assert menu["工会组织"] == ["组织树", "工会组织", "导入组织", "用人单位", "组织沿革", "行政区划"]
     assert PROVINCE_ONLY <= titles(menu)
     assert not ACCOUNTS_ONLY & titles(menu)
@@ -52,6 +54,7 @@ def test_city_county_and_town_cadres_see_no_province_configuration(tree, code):
 def test_grassroots_cadre_sees_only_what_a_grassroots_union_uses(tree):
     menu = menu_of(make_cadre(tree["G1111"], *BUSINESS, username="jiceng_t"))
     assert menu["工会组织"] == ["组织树", "工会组织", "用人单位", "组织沿革"]  # no unions below it to import
+    assert menu["统计分析"] == ["统计分析", "目标任务"]  # nor to set targets for
     assert not PROVINCE_ONLY & titles(menu)
     assert "导入会员" in menu["会员"]
 
@@ -75,7 +78,8 @@ def test_administrators_see_their_own_tools_only(tree, role, expected):
 
 
 def test_workbench_shows_the_same_groups_as_the_sidebar(tree, client):
-    """工作台 (the admin index) lists the sidebar's groups, so the two never name a group differently."""
+    """工作台 (below the dashboard on the admin index) lists the sidebar's groups, so the two never name a group
+    differently."""
     from gonghui.conftest import login
 
     login(client, make_cadre(tree["T111"], *BUSINESS, username="zhen_t"))
