@@ -1,6 +1,6 @@
 # ruff: noqa: F811  (the fixtures imported below are the test arguments of the same names)
-"""Issue 12, point 3 "Imports", across the apps: the four imports (organizations, members, hardship files,
-mutual-aid enrolment lists) run on the one pipeline (common.imports: one RowError, one result, one job
+"""Issue 12, point 3 "Imports", across the apps: the imports (organizations, members, hardship files, past aid
+payments, mutual-aid enrolment lists) run on the one pipeline (common.imports: one RowError, one result, one job
 path), and each stores its error workbook encrypted — no clear ID number or phone in the stored bytes, the
 organization import's union chair's phone included. Kept outside the layered package: it names apps of
 every layer."""
@@ -17,6 +17,7 @@ from gonghui.common import imports
 from gonghui.common.excel import build_workbook
 from gonghui.common.models import ImportJob
 from gonghui.conftest import make_cadre, pii_log_guard, sms_outbox, tree  # noqa: F401 (fixtures)
+from gonghui.hardship import aid_history
 from gonghui.hardship import importing as hardship_importing
 from gonghui.members import importing as member_importing
 from gonghui.members.tests.conftest import make_id, member_factory  # noqa: F401 (fixture)
@@ -26,7 +27,8 @@ from gonghui.orgs import importing as org_importing
 pytestmark = pytest.mark.django_db
 
 PHONE = "13912345678"
-IMPORTERS = [org_importing.ORGS, member_importing.MEMBERS, hardship_importing.HARDSHIP, enrol_importing.ENROLMENT]
+IMPORTERS = [org_importing.ORGS, member_importing.MEMBERS, hardship_importing.HARDSHIP, aid_history.AID_HISTORY,
+             enrol_importing.ENROLMENT]
 
 
 @pytest.fixture
@@ -50,11 +52,11 @@ def assert_sealed(raw: bytes, *clear: str) -> None:
         assert text.encode() not in raw
 
 
-def test_the_four_imports_are_declared_on_the_one_pipeline():
+def test_the_imports_are_declared_on_the_one_pipeline():
     """Point 3: each import is an `Importer` of the one pipeline, with its own job kind and the shared types."""
     assert all(isinstance(i, imports.Importer) for i in IMPORTERS)
-    assert len({i.kind for i in IMPORTERS}) == 4
-    for module in (org_importing, member_importing, hardship_importing):
+    assert len({i.kind for i in IMPORTERS}) == len(IMPORTERS) == 5
+    for module in (org_importing, member_importing, hardship_importing, aid_history):
         assert module.ImportResult is imports.ImportResult and module.ImportFileError is imports.ImportFileError
     assert enrol_importing.ImportResult is imports.ImportResult
 
@@ -100,6 +102,19 @@ def test_hardship_import_error_file_encrypted(tree, media, member_factory):
     assert job.summary["rejected"] == 1
     assert_sealed(raw, id_number, PHONE)
     assert id_number in values and PHONE in values
+
+
+def test_aid_history_import_error_file_encrypted(tree, media, member_factory):
+    """Issue 13 part 5: the error workbook of past aid payments (ID numbers) is stored encrypted."""
+    id_number = make_id(seq=904)
+    member_factory("G1111", name="王五", id_number=id_number)
+    data = build_workbook("历史发放", aid_history.TEMPLATE_COLUMNS,
+                          [["王五", id_number, "生活救助", "800", "2026-03-15", "中央财政帮扶资金", "K21", ""]])
+    job = aid_history.run_import(upload=SimpleUploadedFile("a.xlsx", data), by=make_cadre(tree["K11"], "operator"))
+    raw, values = stored_and_read(job)
+    assert job.summary["rejected"] == 1
+    assert_sealed(raw, id_number)
+    assert id_number in values and "K21" in values
 
 
 def test_enrolment_list_error_file_encrypted(tree, media):

@@ -171,7 +171,8 @@ class ImportResult:
 class Importer:
     """One import's declaration. `noun` names what it imports (组织, 会员 …); `counts` is the page's
     sentence for what was written, formatted with the summary (e.g. "导入 {imported} 名会员");
-    `urls` are the admin URL names of its pages: page, status, errors and (optional) template."""
+    `urls` are the admin URL names of its pages: page, status, errors and (optional) template and list, with
+    `list_query` appended to the list's URL (a list shared with other records, filtered to the imported ones)."""
 
     kind: str
     noun: str

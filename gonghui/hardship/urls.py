@@ -1,6 +1,7 @@
 """Routes of the hardship file import, mounted inside the admin site (namespace "admin") by
 HardshipFileAdmin.get_urls(): `path("import/", include("gonghui.hardship.urls"))`, which gives
-/admin/hardship/hardshipfile/import/… Each view is wrapped by the admin site (login, 2FA, staff)."""
+/admin/hardship/hardshipfile/import/… (and …/import/history/… for past aid payments). Each view is wrapped by
+the admin site (login, 2FA, staff)."""
 
 from django.contrib import admin
 from django.urls import path
@@ -15,4 +16,11 @@ urlpatterns = [
          name="hardship_hardshipfile_import_result"),
     path("<int:job_id>/errors/", admin.site.admin_view(import_views.import_errors),
          name="hardship_hardshipfile_import_errors"),
+    path("history/", admin.site.admin_view(import_views.import_history), name="hardship_aid_history_import"),
+    path("history/template/", admin.site.admin_view(import_views.import_history_template),
+         name="hardship_aid_history_import_template"),
+    path("history/<int:job_id>/", admin.site.admin_view(import_views.import_history_result),
+         name="hardship_aid_history_import_result"),
+    path("history/<int:job_id>/errors/", admin.site.admin_view(import_views.import_history_errors),
+         name="hardship_aid_history_import_errors"),
 ]

@@ -3,6 +3,7 @@ bulk disbursement (批量发放, e.g. 送温暖) with its preview. One transacti
 an audit entry for every approval and entry, the union's running book kept in the same transaction."""
 
 import datetime
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -131,7 +132,7 @@ def _add_to_total(entry: Entry) -> None:
 
 
 def _write_entry(approval: Approval, *, by, paid_on: datetime.date, key: str, note: str = "",
-                 reversal_of: Entry | None = None) -> Entry:
+                 reversal_of: Entry | None = None, history: bool = False) -> Entry:
     amount = -reversal_of.amount if reversal_of else approval.amount
     try:
         with transaction.atomic():
@@ -139,7 +140,7 @@ def _write_entry(approval: Approval, *, by, paid_on: datetime.date, key: str, no
                 member=approval.member, org=approval.org, kind=approval.kind, fund_source=approval.fund_source,
                 amount=amount, paid_on=paid_on, approval=approval,
                 approved_by=by if reversal_of else approval.approved_by, recorded_by=by, idempotency_key=key,
-                reversal_of=reversal_of, note=note.strip()[:200])
+                reversal_of=reversal_of, note=note.strip()[:200], is_history=history)
     except IntegrityError:  # the constraints: paid already (a concurrent click), or the same key reused
         raise DomainError("该冲销已登记。" if reversal_of else ALREADY_PAID) from None
     _add_to_total(entry)
@@ -225,6 +226,63 @@ def reverse(*, entry: Entry, by, reason: str) -> Entry:
     if entry.reversal_of_id is not None:
         raise DomainError("冲销分录不能再冲销。")
     return transition_approval(entry.approval, to=AS.REVERSED, by=by, reason=reason)
+
+
+# History (历史帮扶发放记录) ----------------------------------------------------------------------------
+
+HISTORY_PREFIX = "history:"
+HISTORY_SINCE = datetime.date(2000, 1, 1)
+HISTORY_ALREADY = "该笔发放已导入过（同一人、类别、金额、日期和发放工会），不重复记账。"
+
+
+def history_key(*, id_index: str, kind: PaymentKind, amount: Decimal, paid_on: datetime.date, org: Org) -> str:
+    """The idempotency key of a history payment, from what identifies it: the person (by the ID number's blind
+    index, never the number itself), kind, amount, date and paying union. The same row imported twice — the
+    same file again, or a corrected error file holding rows already in — gives the same key, which the
+    database takes once (as the approval's `source` and the entry's `idempotency_key`)."""
+    text = "|".join([id_index, kind.code, f"{amount:.2f}", paid_on.isoformat(), org.code])
+    return HISTORY_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def may_import_history(user) -> bool:
+    """Whether `user` imports past payments: as for recording payments, 经办人 or 单位管理员 with a union."""
+    return may_record(user)
+
+
+def record_history(*, member: Member, org: Org, kind: PaymentKind, fund_source: FundSource, amount, paid_on,
+                   by, key: str, note: str = "") -> Entry:
+    """历史导入: a payment made before the union used the system, written as an approval already paid and its
+    entry, both marked `is_history`, in one transaction, with an audit entry; the union's running book counts
+    it like any payment. `by` (经办人 or 单位管理员) vouches for it: both `org` and `member` must be in their
+    subtree. It happened already, so the programs' rules before an approval (先建档后帮扶), the member's
+    current status and the kind's 启用 do not apply; the date must be in the past. `key` (`history_key`)
+    makes it idempotent: a key already taken is refused with `HISTORY_ALREADY`. The approval is paid from
+    the start, so it can never be paid again; a wrong one is reversed (冲销) like any payment."""
+    if not is_system(by) and not (may_import_history(by) and in_scope(by, org) and in_scope(by, member.org)):
+        raise DomainError("只能导入本工会及下级工会的历史发放记录（须为经办人或单位管理员）。")
+    amount = parse_yuan(amount, label="金额", field="amount")
+    if amount <= 0:
+        raise DomainError("金额应大于 0 元。", field="amount")
+    if paid_on > timezone.localdate():
+        raise DomainError("发放日期不能晚于今天。", field="paid_on")
+    if paid_on < HISTORY_SINCE:
+        raise DomainError(f"发放日期不能早于 {HISTORY_SINCE:%Y-%m-%d}。", field="paid_on")
+    if not key.startswith(HISTORY_PREFIX):
+        raise ValueError("history key expected (history_key)")
+    note = note.strip()[:200]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                approval = Approval.objects.create(
+                    member=member, org=org, kind=kind, fund_source=fund_source, amount=amount,
+                    reason=note or "历史帮扶发放记录导入", source=key, approved_by=by, status=AS.PAID, is_history=True)
+        except IntegrityError:
+            raise DomainError(HISTORY_ALREADY) from None
+        entry = _write_entry(approval, by=by, paid_on=paid_on, key=key, note=note, history=True)
+        audit.record("ledger_history", actor=by, obj=entry, changes={
+            "member": member.member_number, "kind": kind.code, "fund_source": fund_source.code,
+            "amount": str(amount), "paid_on": str(paid_on), "org": org.name, "approval": approval.pk})
+    return entry
 
 
 # Bulk disbursement ------------------------------------------------------------------------------------

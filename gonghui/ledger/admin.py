@@ -78,11 +78,11 @@ class _People:
 class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
     list_display = ["member_name", "member_number", "kind", "fund_source", "amount", "org", "status",
                     "approved_by", "approved_at", "batch"]
-    list_filter = ["kind", "fund_source", "status", OrgSubtreeFilter]
+    list_filter = ["kind", "fund_source", "status", "is_history", OrgSubtreeFilter]
     list_filter_submit = True
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "batch"]
-    readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "approver",
-                       "approved_at", "file_link", "batch", "source", "duplicate", "payments"]
+    readonly_fields = ["member_link", "kind", "fund_source", "amount", "reason", "org", "status", "is_history",
+                       "approver", "approved_at", "file_link", "batch", "source", "duplicate", "payments"]
     fields = readonly_fields
     actions_detail = ["record"]
 
@@ -101,7 +101,8 @@ class ApprovalAdmin(MemberColumns, _People, ScopedAdmin):
                    ("金额（元）", lambda a: a.amount), ("发放工会", lambda a: a.org.name), ("事由", lambda a: a.reason),
                    ("状态", lambda a: a.get_status_display()), ("审批人", lambda a: person(a.approved_by)),
                    ("审批时间", lambda a: timezone.localtime(a.approved_at).replace(tzinfo=None)),
-                   ("批量发放", lambda a: a.batch.title if a.batch else "")]
+                   ("批量发放", lambda a: a.batch.title if a.batch else ""),
+                   ("历史导入", lambda a: "是" if a.is_history else "")]
         rows = ([get(a) for _, get in columns] for a in queryset.select_related(
             "member", "kind", "fund_source", "org", "approved_by", "batch").iterator())
         return [title for title, _ in columns], rows
@@ -178,9 +179,10 @@ class ReversalFilter(admin.SimpleListFilter):
 class EntryAdmin(MemberColumns, _People, ScopedAdmin):
     """Append-only: nothing is added, changed or deleted here; a wrong payment is reversed (冲销)."""
 
-    list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "org",
-                    "approved_by", "recorded_by", "mark"]
-    list_filter = ["kind", "fund_source", YearFilter, OrgSubtreeFilter, ReversalFilter]
+    # The mark (历史导入, 冲销) next to the amount it qualifies, where it is seen without scrolling.
+    list_display = ["paid_on", "member_name", "member_number", "kind", "fund_source", "amount", "mark", "org",
+                    "approved_by", "recorded_by"]
+    list_filter = ["kind", "fund_source", YearFilter, OrgSubtreeFilter, ReversalFilter, "is_history"]
     list_filter_submit = True
     list_select_related = ["member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of"]
     readonly_fields = ["member_link", "paid_on", "kind", "fund_source", "amount", "org", "approval_link",
@@ -203,7 +205,7 @@ class EntryAdmin(MemberColumns, _People, ScopedAdmin):
                    ("会员证号", lambda e: e.member.member_number), ("帮扶类别", lambda e: e.kind.name),
                    ("资金来源", lambda e: e.fund_source.name), ("金额（元）", lambda e: e.amount),
                    ("发放工会", lambda e: e.org.name), ("审批人", lambda e: person(e.approved_by)),
-                   ("登记人", lambda e: person(e.recorded_by)), ("冲销", self.mark), ("说明", lambda e: e.note)]
+                   ("登记人", lambda e: person(e.recorded_by)), ("标记", self.mark), ("说明", lambda e: e.note)]
         # `queryset` comes from get_queryset: `is_reversed` is annotated there.
         rows = ([get(e) for _, get in columns] for e in queryset.select_related(
             "member", "kind", "fund_source", "org", "approved_by", "recorded_by", "reversal_of").iterator())
@@ -214,11 +216,14 @@ class EntryAdmin(MemberColumns, _People, ScopedAdmin):
         return format_html('<a class="text-primary-600 underline" href="{}">{}</a>',
                            reverse("admin:ledger_approval_change", args=[obj.approval_id]), obj.approval)
 
-    @display(description="冲销")
+    @display(description="标记")
     def mark(self, obj):
+        """历史导入 (a payment from before the system, imported) and the reversal state, side by side."""
         if obj.reversal_of_id:
-            return f"冲销分录（冲销 {obj.reversal_of.paid_on:%Y-%m-%d} {obj.reversal_of.amount} 元）"
-        return "已冲销" if obj.is_reversed else ""
+            state = f"冲销分录（冲销 {obj.reversal_of.paid_on:%Y-%m-%d} {obj.reversal_of.amount} 元）"
+        else:
+            state = "已冲销" if obj.is_reversed else ""
+        return "；".join(part for part in ("历史导入" if obj.is_history else "", state) if part)
 
     def get_actions_detail(self, request, object_id):
         entry = visible_or_none(request.user, Entry.objects.only("reversal_of", "org"), object_id)

@@ -8,6 +8,7 @@ register({
     "ledger_reverse": "冲销发放",
     "ledger_batch_approve": "批量发放审批",
     "ledger_batch_pay": "批量发放登记",
+    "ledger_history": "导入历史发放记录",
     # the back office's settings pages record ledger_<model>_add / _change
     "ledger_paymentkind_add": "新增帮扶类别",
     "ledger_paymentkind_change": "修改帮扶类别",

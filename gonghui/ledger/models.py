@@ -5,7 +5,10 @@ An `Approval` (审批) is the decision to pay a member an amount of one kind fro
 `Entry` is the payment recorded against it by someone else (审批与发放登记分离). Entries are append-only:
 a correction is a reversal entry (冲销) with the opposite amount. The database refuses a second payment for
 one approval, a second entry with one idempotency key, a second reversal of one entry and a payment
-recorded by its approver. `UnionTotal` is each union's running book, kept in the same transaction as
+recorded by its approver. A history entry (历史导入, `is_history`) is a payment made before the union used the
+system, imported with an approval of its own that is paid from the start and marked the same way; its
+approval and recording happened on paper, so the one rule it is spared is the separation of the two.
+`UnionTotal` is each union's running book, kept in the same transaction as
 the entries; `gonghui reconcile-ledger` recomputes it from the entries."""
 
 import datetime
@@ -124,6 +127,8 @@ class Approval(models.Model):
                                     related_name="+")
     approved_at = models.DateTimeField("审批时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.APPROVED)
+    is_history = models.BooleanField("历史导入", default=False,
+                                     help_text="启用系统前已发放、由历史帮扶发放记录导入的审批（导入时即为已发放）。")
 
     class Meta:
         verbose_name = "帮扶审批"
@@ -165,6 +170,7 @@ class Entry(models.Model):
     reversal_of = models.OneToOneField("self", verbose_name="冲销的分录", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="reversed_by")
     note = models.CharField("说明", max_length=200, blank=True)
+    is_history = models.BooleanField("历史导入", default=False, help_text="启用系统前的发放，由历史帮扶发放记录导入。")
 
     class Meta:
         verbose_name = "台账分录"
@@ -174,8 +180,9 @@ class Entry(models.Model):
             # A payment cannot be recorded twice for the same approval, however many cadres click.
             models.UniqueConstraint(fields=["approval"], condition=models.Q(reversal_of__isnull=True),
                                     name="one_payment_per_approval"),
-            # 审批与发放登记分离: the approver does not record the payment.
-            models.CheckConstraint(condition=models.Q(reversal_of__isnull=False)
+            # 审批与发放登记分离: the approver does not record the payment (a history entry was approved and
+            # paid on paper; its importer stands for both).
+            models.CheckConstraint(condition=models.Q(reversal_of__isnull=False) | models.Q(is_history=True)
                                    | ~models.Q(approved_by=models.F("recorded_by")),
                                    name="entry_recorder_is_not_approver"),
             models.CheckConstraint(condition=models.Q(reversal_of__isnull=True, amount__gt=0)

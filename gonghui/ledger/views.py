@@ -189,14 +189,16 @@ def person(request, member_id):
 
 def _mark(entry) -> str:
     if entry.reversal_of_id:
-        return "冲销分录"
-    return "已冲销" if entry.reversed else ""
+        state = "冲销分录"
+    else:
+        state = "已冲销" if entry.reversed else ""
+    return "；".join(part for part in ("历史导入" if entry.is_history else "", state) if part)
 
 
 def person_export(request, member_id):
     member = _member_or_404(request, member_id)
     entries, _ = queries.person_ledger(member)
-    header = ["发放日期", "帮扶类别", "资金来源", "发放工会", "金额（元）", "审批人", "登记人", "冲销", "重复领取提示",
+    header = ["发放日期", "帮扶类别", "资金来源", "发放工会", "金额（元）", "审批人", "登记人", "标记", "重复领取提示",
               "说明"]
     rows = ([e.paid_on, e.kind.name, e.fund_source.name, e.org.name, e.amount, str(e.approved_by),
              str(e.recorded_by), _mark(e), "是" if e.duplicate else "", e.note] for e in entries)

@@ -62,7 +62,7 @@ def test_grassroots_cadre_sees_only_what_a_grassroots_union_uses(tree):
 def test_read_only_cadre_gets_lists_but_no_import(tree):
     menu = menu_of(make_cadre(tree["K11"], username="chakan_t"))
     assert "会员名册" in menu["会员"]
-    assert not {"导入组织", "导入会员", "导入困难职工档案"} & titles(menu)
+    assert not {"导入组织", "导入会员", "导入困难职工档案", "导入历史发放记录"} & titles(menu)
 
 
 @pytest.mark.parametrize("role, expected", [

@@ -17,15 +17,22 @@ SAMPLES = {
     "admin:hardship_hardshipfile_import_template": lst(roles=MEMBER_EDITORS),
     "admin:hardship_hardshipfile_import_result": obj(lambda w: {"job_id": w.hardship_job.pk}),
     "admin:hardship_hardshipfile_import_errors": obj(lambda w: {"job_id": w.hardship_job.pk}),
+    # The import of past aid payments: an outside finished job of kind "aid_history".
+    "admin:hardship_aid_history_import": lst(roles=MEMBER_EDITORS),
+    "admin:hardship_aid_history_import_template": lst(roles=MEMBER_EDITORS),
+    "admin:hardship_aid_history_import_result": obj(lambda w: {"job_id": w.aid_history_job.pk}),
+    "admin:hardship_aid_history_import_errors": obj(lambda w: {"job_id": w.aid_history_job.pk}),
 }
 
 
 def build(world) -> None:
     """A county-level file of each side's member, opened by the side's cadre; a finished hardship import of
-    outsider_k21."""
+    outsider_k21,
+    and a finished import of their past aid payments."""
     for side in (world, world.inside):
         member = side.member
         side.hardship_file = actions.open_file(member=member, level="county", category="deep", by=side.user,
                                                household=[{"name": member.name, "relation": "本人",
                                                            "monthly_income": "900"}])
     world.hardship_job = finished_member_import(world.user, "芜湖困难档案导入.xlsx", kind="hardship")
+    world.aid_history_job = finished_member_import(world.user, "芜湖历史发放导入.xlsx", kind="aid_history")

@@ -1,9 +1,20 @@
 """The URL walker's samples of the statistics engine (gonghui/common/tests/walking.py says how they are used):
 the dashboard (统计分析, the back office's home page, drilling down only inside the subtree) and its exports; the
-targets (目标任务), their set page and their Excel import; the work report and its template."""
+targets (目标任务), their set page and their Excel import; the work report and its template; the figures over the
+API (an outside org is 404) and the figure catalogue."""
 
 from gonghui.common.actors import system_actor
-from gonghui.common.tests.walking import ALL, NO_DELETE, ORG_ADMINS, admin_model, closed, lst, obj, reference_model
+from gonghui.common.tests.walking import (
+    ALL,
+    NO_DELETE,
+    ORG_ADMINS,
+    admin_model,
+    closed,
+    lst,
+    obj,
+    open_,
+    reference_model,
+)
 from gonghui.members.tests.walker import finished_member_import
 from gonghui.stats.actions import set_target
 from gonghui.stats.report.actions import save_template
@@ -22,6 +33,8 @@ REPORT_SAMPLES = {
                                                   lambda w: {"object_id": w.report_template.pk}),
 }
 
+PERIOD = "from=2026-01-01&to=2026-12-31"
+
 SAMPLES = {
     **REPORT_SAMPLES,
     "stats:dashboard": lst(
@@ -38,6 +51,14 @@ SAMPLES = {
     "admin:stats_target_import_template": lst(roles=ORG_ADMINS),
     "admin:stats_target_import_result": obj(lambda w: {"job_id": w.target_job.pk}),
     "admin:stats_target_import_errors": obj(lambda w: {"job_id": w.target_job.pk}),
+    # The API.
+    "api:stats_figures": lst(queries=[lambda w: f"?org=K11&{PERIOD}", lambda w: f"?org=G1111&{PERIOD}&keys=members.",
+                                      lambda w: f"?org=T111&{PERIOD}&keys=hardship."],
+                             probes=[lambda w: f"?org=K21&{PERIOD}", lambda w: f"?org=G2111&{PERIOD}",
+                                     lambda w: f"?org=C2&{PERIOD}&keys=orgs.", lambda w: f"?org=P&{PERIOD}"],
+                             hides=["镜湖区总工会", "芜湖"], shows="瑶海区总工会"),
+    "api:stats_catalogue": open_("the figure catalogue: names, units and definitions, the same for every cadre; "
+                                 "no figure of any organization"),
 }
 
 
