@@ -17,7 +17,7 @@ from .models import Application, ServiceItem
 
 ITEMS = ["transfer", "ecard", "legal_aid", "dispute_mediation", "recuperation", "skills_training",
          "job_registration", "union_founding"]
-APPLICATIONS = 120
+APPLICATIONS = 48
 # How an application goes (its fate, weight): the open ones are filed in the last days of the year.
 FATES = [("on_time", 10), ("late", 2), ("corrected", 2), ("returned", 1), ("rejected", 1), ("withdrawn", 1),
          ("accepted", 2), ("submitted", 2)]

@@ -69,8 +69,9 @@ def load(demo) -> None:
                                      by=county, causes=rng.choice(CAUSES), housing=rng.choice(["自有住房", "租住"]),
                                      measures=rng.choice(MEASURES), responsible=responsible, opened_on=opened)
         with demo.at(demo.moment(rng, opened + datetime.timedelta(days=rng.randint(1, 10)))):
-            file = actions.set_plan(file=file, by=county, measures=rng.choice(MEASURES) + "；每季度走访一次",
-                                    responsible=responsible)
+            if i % 3 == 0:  # the plan made more precise after the first visit
+                file = actions.set_plan(file=file, by=county, measures=rng.choice(MEASURES) + "；每季度走访一次",
+                                        responsible=responsible)
             if i % 5 != 4:
                 file = actions.pair(file=file, cadre=responsible, by=county)
         reviewed = opened + datetime.timedelta(days=365)
@@ -126,13 +127,13 @@ def _from_hall(demo, rng) -> int:
 
 
 def _aid(demo, rng, files: list[HardshipFile], *, by, recorder) -> list[Entry]:
-    """One to four payments per household over the year, each kind from its fund sources in turn."""
+    """One to three payments per household over the year, each kind from its fund sources in turn."""
     kinds = {k.code: k for k in PaymentKind.objects.all()}
     sources = {s.code: s for s in FundSource.objects.all()}
     entries, turn = [], 0
     for file in files:
         start = max(file.opened_on, demo.first_day)
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.choice([1, 1, 2, 3])):
             if start >= demo.today:
                 break
             code = list(AID)[turn % len(AID)]

@@ -21,7 +21,7 @@ from . import actions
 from .models import Claim, Plan
 
 UNIONS = 8
-CLAIMS = 24
+CLAIMS = 12
 FROM_HALL = 4
 INVOICE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HOSPITALS = ["安徽医科大学第一附属医院", "合肥市第一人民医院", "县人民医院", "县中医院"]

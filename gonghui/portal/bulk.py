@@ -15,7 +15,6 @@ from gonghui.members.models import Member, MemberEvent
 from gonghui.orgs.models import Org
 
 from .demo import new_person, numbers_of
-from .queries import FEDERATION_KINDS
 from .models import (
     APPLICATION_ID_CONTEXT,
     APPLICATION_MOBILE_CONTEXT,
@@ -30,6 +29,7 @@ from .models import (
     QrScan,
     Worker,
 )
+from .queries import FEDERATION_KINDS
 
 PROVINCE_BOUND = 40_000  # members with a bound account (the hall's applicants)
 PROVINCE_APPLICATIONS = 12_000  # online join applications in the year

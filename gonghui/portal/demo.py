@@ -14,9 +14,9 @@ from gonghui.orgs.models import Org
 from . import actions
 from .models import CardCheck, JoinApplication, Worker
 
-WORKERS = 60  # members of the county with a bound account (the hall's and the programs' applicants)
-JOINERS = 28
-SCANS = 240
+WORKERS = 40  # members of the county with a bound account (the hall's and the programs' applicants)
+JOINERS = 16
+SCANS = 120
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋艳勇杰娟涛明超秀霞平刚桂英华建国志文春立新德胜利红梅燕琳欣怡佳琪浩宇鑫波亮飞"
 # The fate of each join application, in turn: (final status, returned first).
