@@ -96,9 +96,10 @@ def timed(fn, repeat: int) -> tuple[object, list[float]]:
     return value, samples
 
 
-def measure(org: Org, spans, keys: list[str], repeat: int) -> dict:
+def measure(org: Org, spans, keys: list[str], repeat: int, prefix: str = "") -> dict:
     """{"figures": {key: {"engine", "recount", "differs"}}, "compute": summary} over every period: the
-    samples of all periods pooled per figure, so p95 covers short and long periods alike."""
+    samples of all periods pooled per figure, so p95 covers short and long periods alike. The whole
+    `compute()` is of the figures starting with `prefix` (all of them by default)."""
     engine: dict[str, list[float]] = {k: [] for k in keys}
     recount: dict[str, list[float]] = {k: [] for k in keys}
     differs: dict[str, list[str]] = {}
@@ -111,7 +112,7 @@ def measure(org: Org, spans, keys: list[str], repeat: int) -> dict:
             recount[key] += samples
             if got != truth:
                 differs.setdefault(key, []).append(f"{name}: {got} ≠ {truth}")
-        _, samples = timed(lambda s=start, e=end: compute(org, s, e), max(1, repeat // 2))
+        _, samples = timed(lambda s=start, e=end: compute(org, s, e, prefix=prefix), max(1, repeat // 2))
         whole += samples
     return {"figures": {k: {"engine": summary(engine[k]), "recount": summary(recount[k]),
                             "differs": differs.get(k, [])} for k in keys},
@@ -169,7 +170,8 @@ def main() -> None:
     results = []
     for label, org in pick_orgs(root):
         started = time.perf_counter()
-        results.append({"level": label, "org": org.name, "code": org.code} | measure(org, spans, keys, args.repeat))
+        measured = measure(org, spans, keys, args.repeat, args.keys)
+        results.append({"level": label, "org": org.name, "code": org.code} | measured)
         if not args.json:
             print(f"{label} {org.name}：{time.perf_counter() - started:.0f} 秒", file=sys.stderr, flush=True)
     if args.json:
