@@ -123,26 +123,28 @@ def ratio(recount: float, engine: float) -> str:
     return f"{recount / engine:.1f}×" if engine else "—"
 
 
-def markdown(results: list[dict]) -> str:
-    out = []
-    for level in results:
-        c = level["compute"]
-        out.append(f"### {level['level']}：{level['org']}（{level['code']}）\n")
-        out.append(f"整体 `compute()`（全部 {len(level['figures'])} 项指标）：p50 {c['p50']} ms，p95 {c['p95']} ms\n")
-        out.append("| 指标 | 名称 | 引擎 p50 | 引擎 p95 | 重算 p50 | 重算 p95 | 重算/引擎（p95） |")
-        out.append("|---|---|---:|---:|---:|---:|---:|")
-        for key, row in level["figures"].items():
-            e, r = row["engine"], row["recount"]
-            flag = " ≠" if row["differs"] else ""
-            out.append(f"| `{key}`{flag} | {REGISTRY[key].label} | {e['p50']} | {e['p95']} | {r['p50']} | "
-                       f"{r['p95']} | {ratio(r['p95'], e['p95'])} |")
-        slow = [k for k, row in level["figures"].items() if row["engine"]["p95"] >= 50]
-        out.append(f"\np95 ≥ 50 ms 的指标：{'、'.join(slow) if slow else '无'}\n")
+def markdown(level: dict) -> str:
+    """One level's table: every figure's engine and recount times, their ratio, and the whole compute()."""
+    c = level["compute"]
+    out = [f"### {level['level']}：{level['org']}（{level['code']}）\n",
+           f"整体 `compute()`（{len(level['figures'])} 项指标）：p50 {c['p50']} ms，p95 {c['p95']} ms\n",
+           "| 指标 | 名称 | 引擎 p50 | 引擎 p95 | 重算 p50 | 重算 p95 | 重算/引擎（p95） |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for key, row in level["figures"].items():
+        e, r = row["engine"], row["recount"]
+        flag = " ≠" if row["differs"] else ""
+        out.append(f"| `{key}`{flag} | {REGISTRY[key].label} | {e['p50']} | {e['p95']} | {r['p50']} | "
+                   f"{r['p95']} | {ratio(r['p95'], e['p95'])} |")
+    slow = [k for k, row in level["figures"].items() if row["engine"]["p95"] >= 50]
+    out.append(f"\np95 ≥ 50 ms 的指标：{'、'.join(slow) if slow else '无'}\n")
+    return "\n".join(out)
+
+
+def disagreements(results: list[dict]) -> str:
     wrong = {f"{lv['level']} {k}": row["differs"] for lv in results for k, row in lv["figures"].items()
              if row["differs"]}
     shown = "；".join(f"{k}（{'，'.join(v)}）" for k, v in wrong.items())
-    out.append(f"引擎与重算不一致：{shown or '无'}")
-    return "\n".join(out)
+    return f"引擎与重算不一致：{shown or '无'}"
 
 
 def main() -> None:
@@ -167,12 +169,17 @@ def main() -> None:
         if connection.vendor == "postgresql" and not args.no_analyze:
             # After a bulk load the planner knows nothing of the new rows (this server runs without autovacuum).
             cursor.execute("ANALYZE")
+    if not args.json:  # each level's table as soon as it is measured (the province's takes minutes)
+        print(f"数据库：{connection.vendor} {version}；组织 {Org.objects.count()} 个，"
+              f"会员 {Member.objects.count()} 人；每项每期 {args.repeat} 次（另预热 1 次）；期间："
+              + "、".join(f"{n}（{s}～{e}）" for n, s, e in spans) + "\n", flush=True)
     results = []
     for label, org in pick_orgs(root):
         started = time.perf_counter()
         measured = measure(org, spans, keys, args.repeat, args.keys)
         results.append({"level": label, "org": org.name, "code": org.code} | measured)
         if not args.json:
+            print(markdown(results[-1]), flush=True)
             print(f"{label} {org.name}：{time.perf_counter() - started:.0f} 秒", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps({"database": f"{connection.vendor} {version}", "today": str(today),
@@ -180,10 +187,7 @@ def main() -> None:
                           "members": Member.objects.count(), "orgs": Org.objects.count(), "levels": results},
                          ensure_ascii=False, indent=1))
         return
-    print(f"数据库：{connection.vendor} {version}；组织 {Org.objects.count()} 个，会员 {Member.objects.count()} 人；"
-          f"每项每期 {args.repeat} 次（另预热 1 次）；期间："
-          + "、".join(f"{n}（{s}～{e}）" for n, s, e in spans) + "\n")
-    print(markdown(results))
+    print(disagreements(results))
 
 
 if __name__ == "__main__":
