@@ -47,9 +47,9 @@ def load(demo) -> None:
     active = Member.objects.filter(status=Member.Status.ACTIVE).exclude(mobile_enc="")
     bound = demo.sample(rng, round(PROVINCE_BOUND * demo.share),
                         active.filter(join_date__lt=demo.first_day, worker__isnull=True))
+    # Joined in the year, so none of the members bound above (who joined before it).
     joined = demo.sample(rng, round(PROVINCE_APPLICATIONS * FATES[JA.ACCEPTED] * demo.share),
                          active.filter(join_date__gte=demo.first_day, worker__isnull=True))
-    joined = [m for m in joined if m.pk not in {b.pk for b in bound}]
     with demo.stamped(Worker, BindingRequest, BindingAttempt, MemberCard, CardCheck, JoinApplication,
                       ApplicationEvent, QrScan, JoinLink):
         workers = _workers(demo, rng, bound)
