@@ -63,21 +63,24 @@ def periods(today: datetime.date) -> list[tuple[str, datetime.date, datetime.dat
     ]
 
 
-def pick_orgs(root: Org) -> list[tuple[str, Org]]:
+def pick_orgs(root: Org, levels: list[str]) -> list[tuple[str, Org]]:
     """The root, then per level the active federation with the most members in its subtree (ties by code).
     Members are counted per union once and added to every prefix of its path, not one query per candidate."""
     below: dict[str, int] = {}
     for path, n in Member.objects.values_list("org__path").annotate(n=Count("id")).order_by():
         for cut in range(STEP, len(path) + 1, STEP):
             below[path[:cut]] = below.get(path[:cut], 0) + n
-    chosen = [("省级", root)]
+    chosen = [("省级", root)] if Org.Level.PROVINCE in levels else []
     for label, level in LEVELS[1:]:
+        if level not in levels:
+            continue
         candidates = Org.objects.subtree(root).filter(level=level, kind=Org.Kind.FEDERATION,
                                                       status=Org.Status.ACTIVE).order_by("code")
         best = max(candidates, key=lambda o: below.get(o.path, 0), default=None)  # max keeps the first of ties
         if best is not None:
             chosen.append((label, best))
-    return chosen
+    order = {level: i for i, level in enumerate(levels)}
+    return sorted(chosen, key=lambda pair: order[dict(LEVELS)[pair[0]]])
 
 
 def summary(samples: list[float]) -> dict:
@@ -155,6 +158,8 @@ def main() -> None:
     parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
                         help="the day the periods end (default today)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--levels", default="province,city,county,town",
+                        help="the levels to measure, in this order (default province,city,county,town)")
     parser.add_argument("--no-analyze", action="store_true", help="measure without running ANALYZE first")
     args = parser.parse_args()
     root = demo_root()
@@ -174,7 +179,7 @@ def main() -> None:
               f"会员 {Member.objects.count()} 人；每项每期 {args.repeat} 次（另预热 1 次）；期间："
               + "、".join(f"{n}（{s}～{e}）" for n, s, e in spans) + "\n", flush=True)
     results = []
-    for label, org in pick_orgs(root):
+    for label, org in pick_orgs(root, args.levels.split(",")):
         started = time.perf_counter()
         measured = measure(org, spans, keys, args.repeat, args.keys)
         results.append({"level": label, "org": org.name, "code": org.code} | measured)
