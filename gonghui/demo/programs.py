@@ -117,13 +117,17 @@ class Demo:
         if bounds["lo"] is None or n <= 0:
             return []
         found: dict[int, object] = {}
-        for _ in range(6):  # the filters leave a share of the ids: draw again until there are enough
+        hits = 0.5  # the share of drawn ids the filters keep, learnt from each round
+        for _ in range(8):
             missing = n - len(found)
             if missing <= 0:
                 break
-            ids = sorted({rng.randint(bounds["lo"], bounds["hi"]) for _ in range(missing * 2)} - found.keys())
+            draw = min(int(missing / hits * 1.2) + 10, 4 * (bounds["hi"] - bounds["lo"] + 1))
+            ids = sorted({rng.randint(bounds["lo"], bounds["hi"]) for _ in range(draw)} - found.keys())
+            before = len(found)
             for i in range(0, len(ids), 10_000):
                 found.update((row.pk, row) for row in queryset.filter(id__in=ids[i:i + 10_000]))
+            hits = max((len(found) - before) / max(1, len(ids)), 0.001)
         rows = [found[k] for k in sorted(found)][:n]
         rng.shuffle(rows)
         return rows
