@@ -137,7 +137,7 @@ def load_demo(*, scale: str, seed: int = DEFAULT_SEED, progress=None, workers: i
                             roles=set(roles), full_name=f"演示{username}", must_change_password=False,
                             by=system_actor())
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, key=demo_totp_key(seed, username), confirmed=True)
-    load_programs(say)
+    load_programs(say, scale=scale, seed=seed)
     audit.record("demo_load", obj=root, actor=system_actor(), changes={
         "scale": scale, "seed": seed, "orgs": len(plan.orgs), "employers": len(plan.employers), "members": members,
         "accounts": [a[0] for a in ACCOUNTS],

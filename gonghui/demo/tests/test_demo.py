@@ -12,11 +12,19 @@ from gonghui.accounts.models import Role, User
 from gonghui.common import regions, uscc
 from gonghui.common.models import AuditEntry
 from gonghui.conftest import make_cadre
+from gonghui.demo import actions
 from gonghui.demo.actions import ACCOUNTS, DEMO_DEVICE, demo_password
 from gonghui.demo.generator import ROOT_CODE, build_plan
 from gonghui.orgs.actions import derive_level
 from gonghui.orgs.models import Employer, Org, OrgEvent, path_step
 from gonghui.stats.figures import orgs as figures
+
+
+@pytest.fixture(autouse=True)
+def without_programs(monkeypatch):
+    # These tests are about the tree, the generated roll and the accounts; the programs' year (which joins,
+    # moves and ends memberships) has its own tests in test_programs.py.
+    monkeypatch.setattr(actions, "load_programs", lambda say, **kwargs: None)
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,13 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @pytest.fixture(autouse=True)
+def without_programs(monkeypatch):
+    # These tests are about the tree, the generated roll and the accounts; the programs' year (which joins,
+    # moves and ends memberships) has its own tests in test_programs.py.
+    monkeypatch.setattr(actions, "load_programs", lambda say, **kwargs: None)
+
+
+@pytest.fixture(autouse=True)
 def fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
