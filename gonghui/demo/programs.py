@@ -10,8 +10,10 @@ events, ledger entries and running books), and the rollups are rebuilt once at t
 import contextlib
 import dataclasses
 import datetime
+import math
 import random
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -20,6 +22,8 @@ from gonghui.accounts.models import User
 from gonghui.common.contrib import app_modules
 from gonghui.members.models import Member
 from gonghui.stats import rollups
+from gonghui.stats.actions import set_target
+from gonghui.stats.registry import compute
 
 from .generator import SCALES
 
@@ -143,11 +147,29 @@ def load_programs(say, *, scale: str = "small", seed: int = 2026) -> None:
                 grassroots=users.get("jiceng"), scale=scale, seed=seed)
     for _, module in app_modules("demo"):
         module.load(demo)
-    load_targets(demo)
     say("正在重建统计汇总。")
     rollups.rebuild(say=say)
+    load_targets(demo)
 
 
 def load_targets(demo: Demo) -> None:
-    """The hook for 目标任务 (yearly targets of the demo unions and their children): set here, through the
-    targets' action, once targets exist; until then the demo has none."""
+    """目标任务 of this year for the demo county (set by the city) and each of its towns (set by the county):
+    a fifth above what each did last year (or so far this year, when last year holds nothing), through the
+    targets' action, so that the dashboard and the report show progress, 超额完成 and the ones behind pace."""
+    if demo.city is None:
+        return
+    year = demo.today.year
+    last = (datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31))
+    county = demo.county.org
+    towns = list(county.children.filter(status="active").order_by("code"))
+    for org, by in [(county, demo.city), *((town, demo.county) for town in towns)]:
+        before = compute(org, *last, keys=TARGET_KEYS)
+        so_far = compute(org, datetime.date(year, 1, 1), demo.today, keys=TARGET_KEYS)
+        for key in TARGET_KEYS:
+            base = before[key] or so_far[key]
+            if base:
+                set_target(org=org, year=year, key=key, value=math.ceil(base * Decimal("1.2")), by=by)
+    demo.say(f"目标任务：{county.name}及其 {len(towns)} 个下级工会。")
+
+
+TARGET_KEYS = ["orgs.unions_new", "members.joined", "members.joined_migrant_workers", "hardship.opened"]

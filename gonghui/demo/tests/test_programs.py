@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from gonghui.accounts.models import User
 from gonghui.demo import actions, programs
 from gonghui.demo.generator import ROOT_CODE, SCALES
 from gonghui.hall.models import Application, ApplicationEvent
@@ -21,7 +22,8 @@ from gonghui.members.models import Member, Transfer
 from gonghui.mutualaid.models import Claim, Coverage, Enrolment
 from gonghui.orgs.models import Org
 from gonghui.portal.models import CardCheck, JoinApplication, MemberCard, QrScan, Worker
-from gonghui.stats.registry import compute
+from gonghui.stats.registry import compute, differences
+from gonghui.stats.targets import Target, progress
 
 AID_KINDS = {"living", "medical", "serious_illness", "education", "warmth", "employment"}
 SOURCES = {"central", "provincial", "union", "donation"}
@@ -98,6 +100,17 @@ def test_demo_small_gives_every_program_its_states(db):
     assert figures["hardship.helped"] > 40 and figures["hardship.aid_amount"] > Decimal("10")
     assert figures["mutualaid.claims"] == Claim.objects.count()
     assert figures["portal.applications_received"] == JoinApplication.objects.count()
+
+    # Issue 13 part 1: the rollups the demo's writes kept (actions and bulk, then rebuilt) equal the recount by
+    # each figure's definition, for every union of the demo and periods past and present.
+    for org in Org.objects.order_by("path")[:60]:
+        for start, end in [(first, today), (first, first + datetime.timedelta(days=45)),
+                           (today.replace(month=1, day=1), today)]:
+            assert differences(org, start, end) == [], (org.code, start, end)
+    # 目标任务 of the demo county and its towns, with their progress on the dashboard.
+    county = Org.objects.get(pk=User.objects.get(username="xian").org_id)
+    assert {t.key for t in Target.objects.filter(org=county)} >= {"members.joined"}
+    assert progress(county, today.year, today)
 
 
 def test_demo_bulk_path_writes_what_the_actions_write(db, monkeypatch):
