@@ -21,6 +21,7 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.common.contrib import app_modules
 from gonghui.members.models import Member
+from gonghui.orgs.models import STEP, Org
 from gonghui.stats import rollups
 from gonghui.stats.actions import set_target
 from gonghui.stats.registry import compute
@@ -62,6 +63,17 @@ class Demo:
     def first_day(self) -> datetime.date:
         """The first day of the year of activity that ends today."""
         return self.today - datetime.timedelta(days=YEAR - 1)
+
+    def county_of(self, org_id: int) -> int:
+        """The county federation above a union (it pays aid and benefits), else the nearest federation above;
+        the tree is read once per load."""
+        if not hasattr(self, "_tree"):
+            tree = {path: (pk, level) for pk, path, level in Org.objects.values_list("id", "path", "level")}
+            object.__setattr__(self, "_tree", (tree, {pk: path for path, (pk, _) in tree.items()}))
+        tree, path_of = self._tree
+        path = path_of[org_id]
+        chain = [tree[path[:cut]] for cut in range(len(path), 0, -STEP)]
+        return next((pk for pk, level in chain if level == Org.Level.COUNTY), chain[min(1, len(chain) - 1)][0])
 
     def rng(self, name: str) -> random.Random:
         """A generator of the app's own (`name`), from the seed: one app's data do not shift another's."""

@@ -14,7 +14,6 @@ from gonghui.common.actors import system_actor
 from gonghui.ledger import bulk as ledger
 from gonghui.ledger.models import Disbursement, FundSource, PaymentKind
 from gonghui.members.models import Member
-from gonghui.orgs.models import STEP, Org
 
 from .actions import REVIEW_INTERVAL, per_capita
 from .demo import CAUSES, MEASURES, household
@@ -47,15 +46,7 @@ def load(demo) -> None:
     rng = demo.rng("hardship")
     share = demo.share
     approver, recorder = demo.province, system_actor()
-    tree = {path: (pk, level) for pk, path, level in Org.objects.values_list("id", "path", "level")}
-    path_of = {pk: path for path, (pk, _) in tree.items()}
-
-    def county_of(org_id: int) -> int:
-        """The county federation above a union (it pays), else the nearest federation above."""
-        path = path_of[org_id]
-        chain = [tree[path[:cut]] for cut in range(len(path), 0, -STEP)]
-        return next((pk for pk, level in chain if level == Org.Level.COUNTY), chain[min(1, len(chain) - 1)][0])
-
+    county_of = demo.county_of
     before, opened = round(ON_FILE_AT_START * share), round(OPENED * share)
     active = Member.objects.filter(status=Member.Status.ACTIVE, join_date__lt=demo.first_day - datetime.timedelta(
         days=30))

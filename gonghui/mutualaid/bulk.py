@@ -10,7 +10,7 @@ from gonghui.common.actors import system_actor
 from gonghui.ledger import bulk as ledger
 from gonghui.ledger.models import FundSource, PaymentKind
 from gonghui.members.models import Member
-from gonghui.orgs.models import STEP, Org
+from gonghui.orgs.models import Org
 
 from . import actions
 from .actions import FUND_SOURCE_CODE, KIND_CODE
@@ -58,14 +58,7 @@ def load(demo) -> None:
 
 def _claims(demo, rng, plan, enrolments, members) -> int:
     province, recorder = demo.province, system_actor()
-    tree = {path: (pk, level) for pk, path, level in Org.objects.values_list("id", "path", "level")}
-    path_of = {pk: path for path, (pk, _) in tree.items()}
-
-    def county_of(org_id: int) -> int:
-        path = path_of[org_id]
-        chain = [tree[path[:cut]] for cut in range(len(path), 0, -STEP)]
-        return next((pk for pk, level in chain if level == Org.Level.COUNTY), chain[min(1, len(chain) - 1)][0])
-
+    county_of = demo.county_of
     covered = {c.member_id: c for c in Coverage.objects.filter(plan=plan).only("id", "member_id", "enrolment_id")}
     org_of = {e.pk: e.org_id for e in enrolments}
     pool = sorted(covered)
