@@ -356,3 +356,15 @@ def failed_run(importer: Importer, error: ImportFileError, *, by, filename: str)
                                    status=ImportJob.Status.RUNNING)
     job.finish(ImportJob.Status.FAILED, {"message": str(error)})
     return job
+
+
+def run_in_request(importer: Importer, *, upload, by, mode: str = VALID_ONLY) -> ImportJob:
+    """Import an uploaded file now (the small sheets: hundreds or a few thousand rows) and record the run as a
+    job of `by`: its summary and, if rows were rejected, the error workbook stored encrypted; a file that
+    cannot be read is a failed job with the reason."""
+    try:
+        header, rows = importer.read(upload.read(), upload.name)
+        result = import_rows(importer, header, rows, by=by, mode=mode, filename=upload.name)
+    except ImportFileError as e:
+        return failed_run(importer, e, by=by, filename=upload.name)
+    return keep_run(importer, result, by=by, filename=upload.name, summary={"mode": mode})

@@ -231,11 +231,7 @@ def import_file(data: bytes, filename: str, *, by, mode: str = imports.VALID_ONL
 def run_import(*, upload, by, mode: str = imports.VALID_ONLY) -> ImportJob:
     """Import an uploaded file now and record the run as an ImportJob of `by` (its summary and, if rows were
     rejected, the error workbook stored encrypted)."""
-    try:
-        result = import_file(upload.read(), upload.name, by=by, mode=mode)
-    except ImportFileError as e:
-        return imports.failed_run(AID_HISTORY, e, by=by, filename=upload.name)
-    return imports.keep_run(AID_HISTORY, result, by=by, filename=upload.name, summary={"mode": mode})
+    return imports.run_in_request(AID_HISTORY, upload=upload, by=by, mode=mode)
 
 
 def template_workbook() -> bytes:

@@ -167,11 +167,7 @@ def import_file(data: bytes, filename: str, *, by, mode: str = imports.VALID_ONL
 
 def run_import(*, upload, by, mode: str = imports.VALID_ONLY) -> ImportJob:
     """Import an uploaded file now (a union's targets are a few hundred rows) and record the run as a job."""
-    try:
-        result = import_file(upload.read(), upload.name, by=by, mode=mode)
-    except ImportFileError as e:
-        return imports.failed_run(TARGETS, e, by=by, filename=upload.name)
-    return imports.keep_run(TARGETS, result, by=by, filename=upload.name, summary={"mode": mode})
+    return imports.run_in_request(TARGETS, upload=upload, by=by, mode=mode)
 
 
 def export_rows(targets) -> list[list]:

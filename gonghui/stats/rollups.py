@@ -307,27 +307,28 @@ def _after_delete(sender, instance, **kwargs):
         apply(difference(contributions(src, subjects), before))
 
 
+def _named(model, pks: list, how) -> set:
+    """The subjects rows `pks` of `model` name now."""
+    if how == "pk":
+        return set(pks)
+    rows = model._default_manager.filter(pk__in=pks)
+    if callable(how):
+        return {how(row) for row in rows}
+    return set(rows.values_list(how, flat=True))
+
+
 def on_bulk(model, pks: list, *, new: bool):
     """The listener of `common.changes`: the same as a save of each row, for writes without signals."""
     watchers = _watchers(model)
     if not watchers:
         return None
-    named = {}
-    for src, how in watchers:
-        if how == "pk":
-            named[src.name] = set(pks)
-        elif callable(how):
-            named[src.name] = {how(row) for row in model._default_manager.filter(pk__in=pks)}
-        else:
-            named[src.name] = set(model._default_manager.filter(pk__in=pks).values_list(how, flat=True))
+    named = {src.name: _named(model, pks, how) for src, how in watchers}
     before = {src.name: {} if new else contributions(src, named[src.name]) for src, _ in watchers}
 
     def done():
         for src, how in watchers:
-            subjects = named[src.name]
-            if how != "pk":  # rows may now name other subjects
-                subjects |= set(model._default_manager.filter(pk__in=pks).values_list(how, flat=True)) \
-                    if not callable(how) else {how(row) for row in model._default_manager.filter(pk__in=pks)}
+            # The rows may now name other subjects too (a reassigned member): both sides are recounted.
+            subjects = named[src.name] | _named(model, pks, how)
             apply(difference(contributions(src, subjects), before[src.name]))
     return done
 
